@@ -1,0 +1,5 @@
+"""Run littrack as ``python -m littrack``."""
+
+from littrack.cli import main
+
+main()

@@ -1,0 +1,73 @@
+"""The `littrack` command: a lazy root group so `--help` imports no database code."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+import click
+
+from littrack import __version__
+
+# name -> (module, attribute, one-line help); modules load only when their command runs.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("littrack.cli.db", "init", "Create or upgrade the database and load the seeded studies."),
+    "db": ("littrack.cli.db", "db", "Schema migrations: upgrade, downgrade, current, history."),
+    "effects": ("littrack.cli.effects", "effects", "Query effect sizes by trait, domain, comparison ..."),
+    "traits": ("littrack.cli.traits", "traits", "List traits with their domains and effect counts."),
+    "studies": ("littrack.cli.studies", "studies", "List studies, show one."),
+}
+
+
+class LazyGroup(click.Group):
+    """Loads a command's module on first use and turns core errors into one-line messages."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        cmd: click.Command = getattr(importlib.import_module(module), attr)
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from littrack.errors import LittrackError, ValidationError
+
+        try:
+            return super().invoke(ctx)
+        except ValidationError as exc:
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            n = len(exc.problems)
+            raise click.ClickException(
+                exc.problems[0] if n == 1 else f"{n} problems found (listed above); nothing was written"
+            ) from None
+        except LittrackError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_url", metavar="URL", envvar="LITTRACK_DATABASE_URL", show_envvar=True,
+              help="SQLAlchemy database URL (default: a SQLite file in your data folder).")
+@click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debug).")
+@click.version_option(__version__, prog_name="littrack")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, verbose: int) -> None:
+    """Track a field's literature as data: effect sizes with their sources, PubMed searches, triage."""
+    from littrack.cli.context import AppContext
+
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = AppContext(db_url)
+
+
+def main() -> None:
+    cli(prog_name="littrack")

@@ -1,0 +1,55 @@
+"""Per-invocation state for commands: the database URL, engine and session factory."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+
+class AppContext:
+    def __init__(self, db_url: str | None):
+        from littrack.config import resolve_database_url
+
+        self.url = resolve_database_url(db_url)
+
+    @cached_property
+    def engine(self) -> Engine:
+        from littrack.db import make_engine
+
+        return make_engine(self.url)
+
+    @cached_property
+    def sessionmaker(self) -> sessionmaker[Session]:
+        from littrack.db import make_sessionmaker
+
+        return make_sessionmaker(self.engine)
+
+    def check_schema(self) -> None:
+        from littrack.migrate import check_revision
+
+        check_revision(self.engine)
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        self.check_schema()
+        with self.sessionmaker.begin() as session:
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading; nothing is committed."""
+        self.check_schema()
+        with self.sessionmaker() as session:
+            yield session
+
+
+pass_app = click.make_pass_decorator(AppContext)

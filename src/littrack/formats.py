@@ -1,0 +1,121 @@
+"""Render rows for people (a table) and for programs (csv, tsv, json, jsonl)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from typing import Any
+
+FORMATS = ("table", "csv", "tsv", "json", "jsonl")
+
+Column = tuple[str, str | Callable[[dict[str, Any]], str], int]  # header, key or function, max width
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def _json_default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[Column], fields: Sequence[str] | None = None) -> str:
+    """Rows as text in `fmt`; `columns` shape the table, `fields` (default: all keys) the machine formats."""
+    if fmt == "json":
+        return json.dumps(list(rows), indent=2, ensure_ascii=False, default=_json_default) + "\n"
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False, default=_json_default) + "\n" for r in rows)
+    if fmt in ("csv", "tsv"):
+        keys = list(fields or (rows[0].keys() if rows else [c[0].lower() for c in columns]))
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(keys)
+        for r in rows:
+            writer.writerow([_cell(r.get(k)) for k in keys])
+        return buf.getvalue()
+    return table(rows, columns)
+
+
+def table(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
+    cells = [[_cell(key(r) if callable(key) else r.get(key)) for _, key, _ in columns] for r in rows]
+    widths = []
+    for i, (header, _, cap) in enumerate(columns):
+        widest = max([len(header)] + [len(c[i]) for c in cells])
+        widths.append(min(widest, cap))
+    total = shutil.get_terminal_size((200, 24)).columns
+    while sum(widths) + 2 * (len(widths) - 1) > total and max(widths) > 12:
+        widths[widths.index(max(widths))] -= 1
+
+    def fit(text: str, width: int) -> str:
+        text = text.replace("\n", " ")
+        return text if len(text) <= width else text[: width - 1] + "…"
+
+    lines = ["  ".join(h.ljust(w) for (h, _, _), w in zip(columns, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append("  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def effect_value(r: dict[str, Any]) -> str:
+    """The number as honestly as it is known: a range as a range, a derived value marked."""
+    kind = r["value_kind"]
+    if kind == "qualitative":
+        return "qualitative"
+    if kind == "range":
+        text = f"{r['range_low']:.4g}–{r['range_high']:.4g} (range{', derived' if r['derived'] else ''})"
+    else:
+        text = f"{r['estimate']:.4g}" + (" (derived)" if r["derived"] else "")
+    return text
+
+
+def effect_ci(r: dict[str, Any]) -> str:
+    if r["value_kind"] == "qualitative":
+        return ""
+    if r["ci_lower"] is None and r["ci_upper"] is None:
+        return "not reported"
+    level = f"{r['ci_level'] * 100:g}% " if r.get("ci_level") and r["ci_level"] != 0.95 else ""
+    return f"{level}{_cell(r['ci_lower'])}–{_cell(r['ci_upper'])}"
+
+
+def effect_direction(r: dict[str, Any]) -> str:
+    return r.get("direction_text") or r.get("direction") or ""
+
+
+def effect_source(r: dict[str, Any]) -> str:
+    kind = "" if r.get("source_primary") else f" ({r['source_kind']}, secondary)"
+    return f"{r['source']}{kind}: {r['location']}"
+
+
+EFFECT_TABLE: list[Column] = [
+    ("TRAIT", "trait", 34),
+    ("COMPARISON", "comparison", 24),
+    ("MEASURE", lambda r: r["measure"] or "", 7),
+    ("VALUE", effect_value, 26),
+    ("95% CI", effect_ci, 14),
+    ("P", lambda r: _cell(r["p_value"]) if r["p_value"] is not None else ("" if r["value_kind"] == "qualitative" else "not reported"), 12),
+    ("DIRECTION", effect_direction, 22),
+    ("DATASET", lambda r: r["dataset"] or r["sample_text"] or "not stated", 26),
+    ("SOURCE", effect_source, 60),
+]
+
+EFFECT_FIELDS = [
+    "id", "study", "finding_key", "trait", "domain", "comparison", "analysis", "measure", "per_unit", "value_kind",
+    "derived", "derivation", "estimate", "ci_lower", "ci_upper", "ci_level", "se", "p_value", "q_value", "range_low",
+    "range_high", "direction", "direction_text", "reported_text", "n_total", "n_cases", "n_controls", "covariates",
+    "dataset", "sample_text", "source", "source_kind", "source_primary", "source_citation", "location", "quote",
+    "notes", "curator", "curated_at",
+]

@@ -1,0 +1,73 @@
+"""Declarative base with a naming convention, shared column types and enumerations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Vocabularies the database enforces with CHECK constraints.
+VALUE_KINDS = ("reported", "derived_from_percent", "range", "qualitative")
+DIRECTIONS = ("increased", "decreased", "associated", "none")
+RATIO_MEASURES = ("OR", "HR", "RR", "ratio")
+MEASURES = {
+    "OR": "odds ratio",
+    "HR": "hazard ratio",
+    "RR": "risk ratio",
+    "ratio": "ratio of unspecified kind (the source gave only a percent change in risk)",
+    "beta": "regression coefficient (linear scale)",
+    "logOR": "log odds ratio",
+    "logHR": "log hazard ratio",
+    "SMD": "standardised mean difference",
+    "r": "correlation coefficient",
+    "R2": "variance explained",
+    "AUC": "area under the ROC curve",
+}
+DATASET_ROLES = ("discovery", "replication", "combined", "follow-up", "other")
+SOURCE_KINDS = ("publication", "preprint", "news", "blog", "other")
+TRAIT_KINDS = ("trait", "group", "domain_set")
+TRIAGE_STATUSES = ("new", "relevant", "irrelevant", "included")
+RUN_STATUSES = ("running", "success", "failed")
+
+
+def sql_in(column: str, values: tuple[str, ...] | list[str]) -> str:
+    """A CHECK expression `column IN (...)` for a fixed vocabulary."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on both engines (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; littrack stores UTC-aware datetimes")
+        return value.astimezone(dt.timezone.utc)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
