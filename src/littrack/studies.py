@@ -22,8 +22,8 @@ def publication_summary(pub: Publication) -> dict[str, Any]:
 
 
 def list_studies(session: Session) -> list[dict[str, Any]]:
-    effects = dict(session.execute(select(EffectSize.study_id, func.count()).group_by(EffectSize.study_id)).tuples().all())
-    datasets = dict(session.execute(select(Dataset.study_id, func.count()).group_by(Dataset.study_id)).tuples().all())
+    effects = dict(session.execute(select(EffectSize.study_id, func.count()).group_by(EffectSize.study_id)).all())
+    datasets = dict(session.execute(select(Dataset.study_id, func.count()).group_by(Dataset.study_id)).all())
     studies = session.scalars(
         select(Study).options(selectinload(Study.publication_links).selectinload(StudyPublication.publication))
         .order_by(Study.key)
@@ -54,7 +54,7 @@ def study_record(session: Session, key: str) -> dict[str, Any]:
         "datasets": [
             {"label": d.label, "role": d.role, "cohort": d.cohort.name if d.cohort else None,
              "genotyping": d.genotyping, "ancestry": d.ancestry, "n_total": d.n_total,
-             "groups": {g.name: g.n for g in d.groups}, "description": d.description, "source": d.source_key}
+             "groups": {g.name: g.n for g in d.groups}, "description": d.description, "source": d.source_note}
             for d in s.datasets
         ],
         "effects": find_effects(session, EffectFilter(study=s.key, sort="study")),

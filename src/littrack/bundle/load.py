@@ -234,7 +234,7 @@ class _Loader:
             values = {
                 "label": spec["label"], "role": spec["role"], "cohort": cohort, "genotyping": spec.get("genotyping"),
                 "ancestry": spec.get("ancestry"), "n_total": spec.get("n_total"),
-                "description": spec.get("description"), "source_key": spec.get("source"),
+                "description": spec.get("description"), "source_note": spec.get("source"),
             }
             obj = existing.get(spec["label"])
             groups = list(spec.get("groups", {}).items())

@@ -68,15 +68,15 @@ class EffectSize(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"))
-    finding_key: Mapped[str] = mapped_column(String(50))
+    finding_key: Mapped[str] = mapped_column(Text)
     exposure_trait_id: Mapped[int] = mapped_column(ForeignKey("traits.id", ondelete="RESTRICT"))
-    exposure_type: Mapped[str] = mapped_column(String(50), default="polygenic score")
+    exposure_type: Mapped[str] = mapped_column(Text, default="polygenic score")
     comparison_id: Mapped[int] = mapped_column(ForeignKey("comparisons.id", ondelete="RESTRICT"))
     dataset_id: Mapped[int | None] = mapped_column(ForeignKey("datasets.id", ondelete="RESTRICT"))
     sample_text: Mapped[str | None] = mapped_column(Text)  # the sample as the source words it, when no data set is known
-    analysis: Mapped[str | None] = mapped_column(String(100))  # None: the source does not say
+    analysis: Mapped[str | None] = mapped_column(Text)  # None: the source does not say
     measure: Mapped[str | None] = mapped_column(String(20))
-    per_unit: Mapped[str | None] = mapped_column(String(100))
+    per_unit: Mapped[str | None] = mapped_column(Text)
     value_kind: Mapped[str] = mapped_column(String(30))
     estimate: Mapped[float | None] = mapped_column(Float)
     ci_lower: Mapped[float | None] = mapped_column(Float)
@@ -102,7 +102,7 @@ class EffectSize(Base):
     location: Mapped[str] = mapped_column(Text)
     quote: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
-    curator: Mapped[str] = mapped_column(String(100))
+    curator: Mapped[str] = mapped_column(Text)
     curated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     study: Mapped[Study] = relationship()

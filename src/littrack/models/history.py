@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, Integer, String
+from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from littrack.models.base import Base, UTCDateTime, utcnow
@@ -23,9 +23,9 @@ class Change(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(20))
     entity_id: Mapped[int] = mapped_column(Integer)  # no FK: the history outlives a deleted row
-    study_key: Mapped[str | None] = mapped_column(String(100))
+    study_key: Mapped[str | None] = mapped_column(Text)
     action: Mapped[str] = mapped_column(String(10))
-    curator: Mapped[str] = mapped_column(String(100))
+    curator: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

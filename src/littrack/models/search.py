@@ -16,7 +16,7 @@ class SavedSearch(Base):
     __table_args__ = (CheckConstraint("interval_seconds > 0", name="interval_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
     query: Mapped[str] = mapped_column(Text)
     interval_seconds: Mapped[int] = mapped_column(Integer, default=7 * 86400)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -74,7 +74,7 @@ class Triage(Base):
     publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"), primary_key=True)
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
-    curator: Mapped[str | None] = mapped_column(String(100))
+    curator: Mapped[str | None] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     publication: Mapped[Publication] = relationship()

@@ -16,7 +16,7 @@ class Study(Base):
     __table_args__ = (CheckConstraint("key <> ''", name="key_not_empty"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(100), unique=True)
+    key: Mapped[str] = mapped_column(Text, unique=True)
     title: Mapped[str] = mapped_column(Text)
     design: Mapped[str | None] = mapped_column(Text)
     exposures: Mapped[str | None] = mapped_column(Text)
@@ -60,14 +60,14 @@ class Source(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"))
-    key: Mapped[str] = mapped_column(String(50))
+    key: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(20))
     is_primary: Mapped[bool] = mapped_column(default=False)
     publication_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id", ondelete="RESTRICT"), index=True)
     citation: Mapped[str] = mapped_column(Text)
     publisher: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
-    date_text: Mapped[str | None] = mapped_column(String(50))
+    date_text: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
 
     study: Mapped[Study] = relationship(back_populates="sources")
@@ -78,8 +78,8 @@ class Cohort(Base):
     __tablename__ = "cohorts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    country: Mapped[str | None] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(Text, unique=True)
+    country: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
 
@@ -97,13 +97,13 @@ class Dataset(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"))
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="RESTRICT"), index=True)
-    label: Mapped[str] = mapped_column(String(200))
+    label: Mapped[str] = mapped_column(Text)
     role: Mapped[str] = mapped_column(String(20))
     genotyping: Mapped[str | None] = mapped_column(Text)
     ancestry: Mapped[str | None] = mapped_column(Text)
     n_total: Mapped[int | None] = mapped_column(Integer)
     description: Mapped[str | None] = mapped_column(Text)
-    source_key: Mapped[str | None] = mapped_column(String(50))
+    source_note: Mapped[str | None] = mapped_column(Text)
 
     study: Mapped[Study] = relationship(back_populates="datasets")
     cohort: Mapped[Cohort | None] = relationship()
@@ -123,7 +123,7 @@ class DatasetGroup(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(Text)
     n: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
 

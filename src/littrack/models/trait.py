@@ -17,8 +17,8 @@ class TraitDomain(Base):
     __tablename__ = "trait_domains"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(Text, unique=True)
     description: Mapped[str | None] = mapped_column(Text)
 
     @validates("name")
@@ -50,10 +50,10 @@ class Trait(Base):
     __table_args__ = (CheckConstraint(sql_in("kind", TRAIT_KINDS), name="kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(300))
-    name_key: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(Text, unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="trait")
-    ontology_id: Mapped[str | None] = mapped_column(String(50))
+    ontology_id: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)
 
     domains: Mapped[list[TraitDomain]] = relationship(secondary=trait_domain_links, order_by=TraitDomain.name)
@@ -78,8 +78,8 @@ class TraitSynonym(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trait_id: Mapped[int] = mapped_column(ForeignKey("traits.id", ondelete="CASCADE"), index=True)
-    name: Mapped[str] = mapped_column(String(300))
-    name_key: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    name_key: Mapped[str] = mapped_column(Text, unique=True)
 
     trait: Mapped[Trait] = relationship(back_populates="synonyms")
 
@@ -95,7 +95,7 @@ class Phenotype(Base):
     __tablename__ = "phenotypes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
     full_name: Mapped[str | None] = mapped_column(Text)
     definition: Mapped[str | None] = mapped_column(Text)
 
@@ -109,7 +109,7 @@ class Comparison(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(Text, unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     case_phenotype_id: Mapped[int | None] = mapped_column(ForeignKey("phenotypes.id", ondelete="RESTRICT"), index=True)
     reference_phenotype_id: Mapped[int | None] = mapped_column(ForeignKey("phenotypes.id", ondelete="RESTRICT"), index=True)
