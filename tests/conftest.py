@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 from littrack import migrate
 from littrack.db import make_engine, make_sessionmaker
 
+pytest_plugins = ["fake_eutils"]
+
 PG_ADMIN_URL = os.environ.get("LITTRACK_TEST_PG_URL")
 ENGINE = "postgresql" if PG_ADMIN_URL else "sqlite"
 

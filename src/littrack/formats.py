@@ -32,10 +32,31 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_KEYS = frozenset({str})
+# Without indent json uses its C encoder; these separators make its output for one flat dict the indented form.
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": "))
+
+
+def _flat_json(rows: Sequence[dict[str, Any]]) -> str | None:
+    """json.dumps(rows, indent=2, ensure_ascii=False) for non-empty dicts of plain scalars, about twice as fast
+    (the standard library indents in pure Python); None for anything else, which json.dumps then renders."""
+    out = []
+    for r in rows:
+        if type(r) is not dict or not r or not _SCALARS.issuperset(map(type, r.values())) \
+                or not _KEYS.issuperset(map(type, r)):
+            return None
+        out.append("  {\n    " + _ROW_ENCODER.encode(r)[1:-1] + "\n  }")
+    return "[\n" + ",\n".join(out) + "\n]" if out else None
+
+
 def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[Column], fields: Sequence[str] | None = None) -> str:
     """Rows as text in `fmt`; `columns` shape the table, `fields` (default: all keys) the machine formats."""
     if fmt == "json":
-        return json.dumps(list(rows), indent=2, ensure_ascii=False, default=_json_default) + "\n"
+        text = _flat_json(rows)
+        if text is None:
+            text = json.dumps(list(rows), indent=2, ensure_ascii=False, default=_json_default)
+        return text + "\n"
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False, default=_json_default) + "\n" for r in rows)
     if fmt in ("csv", "tsv"):

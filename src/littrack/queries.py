@@ -1,21 +1,30 @@
-"""Read-side queries: effect sizes by trait and filters, traits with counts, studies."""
+"""Read-side queries: effect sizes by trait and filters, traits with counts, studies.
+
+The effect-size query is plain SQL run on either a SQLAlchemy session or a bare sqlite3 connection, so that
+`littrack effects` on a SQLite file imports no SQLAlchemy (bench/README.md); both give the same rows.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from typing import TYPE_CHECKING, Any, Union
 
 from littrack.errors import NotFound
-from littrack.models import (
-    MEASURES, Comparison, Dataset, EffectSize, Source, Study, Trait, TraitDomain, TraitSynonym, name_key,
-)
-from littrack.models.trait import trait_domain_links, trait_members
 from littrack.suggest import unknown
 from littrack.values import probability_from_columns
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
+
+    from littrack.models import Study
+
+# What the read queries run on: a session (any engine) or, for a SQLite file, a plain sqlite3 connection.
+Reader = Union["Session", "Connection", sqlite3.Connection]
 
 SORTS = ("trait", "estimate", "p", "study", "comparison", "curated")
 
@@ -34,37 +43,59 @@ class EffectFilter:
     sort: str = "trait"
 
 
+def name_key(name: str) -> str:
+    """littrack.models.name_key without importing SQLAlchemy; tests keep the two the same."""
+    return " ".join(name.split()).casefold()
+
+
+def _rows(db: Reader, sql: str, params: dict[str, Any] | None = None) -> list[Sequence[Any]]:
+    """All rows of `sql` (named `:param` placeholders), as the driver returns them."""
+    if isinstance(db, sqlite3.Connection):
+        return db.execute(sql, params or {}).fetchall()
+    from sqlalchemy import text
+
+    return db.execute(text(sql), params or {}).all()  # type: ignore[return-value]
+
+
+def _in(ids: Iterable[int]) -> str:
+    """An IN list of integer ids, inlined: no bound-parameter limit, and ids are safe to inline."""
+    return ", ".join(str(int(i)) for i in ids)
+
+
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{name_key(escaped)}%"
 
 
-def match_traits(session: Session, text: str) -> list[int]:
+def match_traits(db: Reader, text: str) -> list[int]:
     """Ids of traits whose name or a synonym contains `text`, and of groups holding such a trait."""
-    pattern = _like(text)
-    direct = select(Trait.id).where(Trait.name_key.like(pattern, escape="\\"))
-    via_syn = select(TraitSynonym.trait_id).where(TraitSynonym.name_key.like(pattern, escape="\\"))
-    ids = set(session.scalars(direct.union(via_syn)))
+    rows = _rows(db, "SELECT traits.id FROM traits WHERE traits.name_key LIKE :p ESCAPE '\\' UNION "
+                     "SELECT trait_synonyms.trait_id FROM trait_synonyms WHERE trait_synonyms.name_key LIKE :p ESCAPE '\\'",
+                 {"p": _like(text)})
+    ids = {r[0] for r in rows}
     if not ids:
-        names = session.scalars(select(Trait.name)).all() + session.scalars(select(TraitSynonym.name)).all()
+        names = [r[0] for r in _rows(db, "SELECT traits.name FROM traits")]
+        names += [r[0] for r in _rows(db, "SELECT trait_synonyms.name FROM trait_synonyms")]
         raise NotFound(unknown("trait", text, names) + " (see `littrack traits`)")
-    groups = session.scalars(select(trait_members.c.group_id).where(trait_members.c.member_id.in_(ids)))
-    return sorted(ids | set(groups))
+    groups = _rows(db, f"SELECT trait_members.group_id FROM trait_members WHERE trait_members.member_id IN ({_in(ids)})")
+    return sorted(ids | {r[0] for r in groups})
 
 
-def resolve_domain(session: Session, text: str) -> list[int]:
-    pattern = _like(text)
-    exact = session.scalars(select(TraitDomain.id).where(TraitDomain.name_key == name_key(text))).all()
+def resolve_domain(db: Reader, text: str) -> list[int]:
+    exact = [r[0] for r in _rows(db, "SELECT trait_domains.id FROM trait_domains WHERE trait_domains.name_key = :k",
+                                 {"k": name_key(text)})]
     if exact:
-        return list(exact)
-    ids = session.scalars(select(TraitDomain.id).where(TraitDomain.name_key.like(pattern, escape="\\"))).all()
+        return exact
+    ids = [r[0] for r in _rows(db, "SELECT trait_domains.id FROM trait_domains "
+                                   "WHERE trait_domains.name_key LIKE :p ESCAPE '\\'", {"p": _like(text)})]
     if not ids:
-        raise NotFound(unknown("domain", text, session.scalars(select(TraitDomain.name))) + " (see `littrack traits`)")
-    return list(ids)
+        names = [r[0] for r in _rows(db, "SELECT trait_domains.name FROM trait_domains")]
+        raise NotFound(unknown("domain", text, names) + " (see `littrack traits`)")
+    return ids
 
 
-def resolve_comparison(session: Session, text: str) -> list[int]:
-    names = dict(session.execute(select(Comparison.name, Comparison.id)).tuples().all())
+def resolve_comparison(db: Reader, text: str) -> list[int]:
+    names = {n: i for n, i in _rows(db, "SELECT comparisons.name, comparisons.id FROM comparisons")}
     exact = [i for n, i in names.items() if name_key(n) == name_key(text)]
     if exact:
         return exact
@@ -74,7 +105,19 @@ def resolve_comparison(session: Session, text: str) -> list[int]:
     return partial
 
 
+def _study_id(db: Reader, key: str) -> int:
+    rows = _rows(db, 'SELECT studies.id FROM studies WHERE studies."key" = :k', {"k": key})
+    if not rows:
+        keys = [r[0] for r in _rows(db, 'SELECT studies."key" FROM studies')]
+        raise NotFound(unknown("study", key, keys) + " (see `littrack studies`)")
+    return int(rows[0][0])
+
+
 def resolve_study(session: Session, key: str) -> Study:
+    from sqlalchemy import select
+
+    from littrack.models import Study
+
     study = session.scalar(select(Study).where(Study.key == key))
     if study is None:
         raise NotFound(unknown("study", key, session.scalars(select(Study.key))) + " (see `littrack studies`)")
@@ -82,97 +125,134 @@ def resolve_study(session: Session, key: str) -> Study:
 
 
 def resolve_measure(text: str) -> str:
+    from littrack.models.base import MEASURES  # only when --measure is given: it imports SQLAlchemy
+
     for m in MEASURES:
         if m.casefold() == text.casefold():
             return m
     raise NotFound(unknown("measure", text, MEASURES) + "; measures: " + ", ".join(MEASURES))
 
 
-def effects_statement(session: Session, f: EffectFilter) -> Select[Any]:
-    """The SELECT behind `littrack effects`; names are resolved first so unknown ones are errors."""
-    e = EffectSize
-    trait = aliased(Trait)
-    stmt = (
-        select(
-            e.id, e.finding_key, trait.name.label("trait"), trait.id.label("trait_id"), Comparison.name.label("comparison"),
-            e.analysis, e.measure, e.per_unit, e.value_kind, e.derived, e.derivation, e.estimate, e.ci_lower,
-            e.ci_upper, e.ci_level, e.se, e.p_value, e.p_value_log10, e.q_value, e.q_value_log10, e.range_low,
-            e.range_high, e.direction, e.direction_text, e.reported_text, e.n_total, e.n_cases, e.n_controls,
-            e.covariates, Dataset.label.label("dataset"), e.sample_text, Study.key.label("study"),
-            Source.key.label("source"), Source.kind.label("source_kind"), Source.is_primary.label("source_primary"),
-            Source.citation.label("source_citation"), e.location, e.quote, e.notes, e.curator, e.curated_at,
-        )
-        .join(trait, trait.id == e.exposure_trait_id)
-        .join(Comparison, Comparison.id == e.comparison_id)
-        .join(Study, Study.id == e.study_id)
-        .join(Source, Source.id == e.source_id)
-        .outerjoin(Dataset, Dataset.id == e.dataset_id)
-    )
+# (key in the returned rows, SQL) in the order find_effects returns them.
+EFFECT_COLUMNS = [
+    ("id", "effect_sizes.id"), ("finding_key", "effect_sizes.finding_key"), ("trait", "traits_1.name"),
+    ("trait_id", "traits_1.id"), ("comparison", "comparisons.name"),
+    *((c, f"effect_sizes.{c}") for c in (
+        "analysis", "measure", "per_unit", "value_kind", "derived", "derivation", "estimate", "ci_lower", "ci_upper",
+        "ci_level", "se", "p_value", "p_value_log10", "q_value", "q_value_log10", "range_low", "range_high",
+        "direction", "direction_text", "reported_text", "n_total", "n_cases", "n_controls", "covariates")),
+    ("dataset", "datasets.label"), ("sample_text", "effect_sizes.sample_text"), ("study", 'studies."key"'),
+    ("source", 'sources."key"'), ("source_kind", "sources.kind"), ("source_primary", "sources.is_primary"),
+    ("source_citation", "sources.citation"),
+    *((c, f"effect_sizes.{c}") for c in ("location", "quote", "notes", "curator", "curated_at")),
+]
+_SELECT = (
+    "SELECT " + ", ".join(sql for _, sql in EFFECT_COLUMNS) + " FROM effect_sizes"
+    " JOIN traits AS traits_1 ON traits_1.id = effect_sizes.exposure_trait_id"
+    " JOIN comparisons ON comparisons.id = effect_sizes.comparison_id"
+    " JOIN studies ON studies.id = effect_sizes.study_id"
+    " JOIN sources ON sources.id = effect_sizes.source_id"
+    " LEFT OUTER JOIN datasets ON datasets.id = effect_sizes.dataset_id"
+)
+_ORDER = {
+    "trait": "traits_1.name_key, studies.\"key\", effect_sizes.finding_key",
+    "estimate": "coalesce(effect_sizes.estimate, effect_sizes.range_low) DESC, traits_1.name_key, effect_sizes.finding_key",
+    "p": "coalesce(effect_sizes.p_value_log10, 1.0), traits_1.name_key, effect_sizes.finding_key",
+    "study": "studies.\"key\", effect_sizes.finding_key",
+    "comparison": "comparisons.name, traits_1.name_key, effect_sizes.finding_key",
+    "curated": "effect_sizes.curated_at DESC, effect_sizes.id",
+}
+
+
+def effects_sql(db: Reader, f: EffectFilter) -> tuple[str, dict[str, Any]]:
+    """The SELECT behind `littrack effects` and its parameters; names are resolved first so unknown ones are errors."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
     if f.trait:
-        stmt = stmt.where(e.exposure_trait_id.in_(match_traits(session, f.trait)))
+        where.append(f"effect_sizes.exposure_trait_id IN ({_in(match_traits(db, f.trait))})")
     if f.domain:
-        in_domain = select(trait_domain_links.c.trait_id).where(
-            trait_domain_links.c.domain_id.in_(resolve_domain(session, f.domain))
-        )
-        stmt = stmt.where(e.exposure_trait_id.in_(in_domain))
+        where.append("effect_sizes.exposure_trait_id IN (SELECT trait_domain_links.trait_id FROM trait_domain_links"
+                     f" WHERE trait_domain_links.domain_id IN ({_in(resolve_domain(db, f.domain))}))")
     if f.comparison:
-        stmt = stmt.where(e.comparison_id.in_(resolve_comparison(session, f.comparison)))
+        where.append(f"effect_sizes.comparison_id IN ({_in(resolve_comparison(db, f.comparison))})")
     if f.measure:
-        stmt = stmt.where(e.measure == resolve_measure(f.measure))
+        where.append("effect_sizes.measure = :measure")
+        params["measure"] = resolve_measure(f.measure)
     if f.study:
-        stmt = stmt.where(e.study_id == resolve_study(session, f.study).id)
+        where.append("effect_sizes.study_id = :study_id")
+        params["study_id"] = _study_id(db, f.study)
     if f.direction:
-        stmt = stmt.where(e.direction == f.direction)
+        where.append("effect_sizes.direction = :direction")
+        params["direction"] = f.direction
     # A range row passes an estimate bound when any part of its range does.
     if f.min_estimate is not None:
-        stmt = stmt.where(or_(e.estimate >= f.min_estimate, e.range_high >= f.min_estimate))
+        where.append("(effect_sizes.estimate >= :min_estimate OR effect_sizes.range_high >= :min_estimate)")
+        params["min_estimate"] = f.min_estimate
     if f.max_estimate is not None:
-        stmt = stmt.where(or_(e.estimate <= f.max_estimate, e.range_low <= f.max_estimate))
+        where.append("(effect_sizes.estimate <= :max_estimate OR effect_sizes.range_low <= :max_estimate)")
+        params["max_estimate"] = f.max_estimate
     if f.reported_only:
-        stmt = stmt.where(and_(e.value_kind == "reported", e.derived.is_(False)))
-    order = {
-        "trait": [trait.name_key, Study.key, e.finding_key],
-        "estimate": [func.coalesce(e.estimate, e.range_low).desc(), trait.name_key, e.finding_key],
-        "p": [func.coalesce(e.p_value_log10, 1.0), trait.name_key, e.finding_key],
-        "study": [Study.key, e.finding_key],
-        "comparison": [Comparison.name, trait.name_key, e.finding_key],
-        "curated": [e.curated_at.desc(), e.id],
-    }[f.sort]
-    return stmt.order_by(*order)
+        where.append("effect_sizes.value_kind = 'reported' AND NOT effect_sizes.derived")
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY " + _ORDER[f.sort]
+    return sql, params
 
 
-def trait_domains(session: Session, trait_ids: set[int]) -> dict[int, list[str]]:
+def trait_domains(db: Reader, trait_ids: set[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
     if not trait_ids:
         return out
-    rows = session.execute(
-        select(trait_domain_links.c.trait_id, TraitDomain.name)
-        .join(TraitDomain, TraitDomain.id == trait_domain_links.c.domain_id)
-        .where(trait_domain_links.c.trait_id.in_(trait_ids))
-        .order_by(TraitDomain.name)
-    )
+    rows = _rows(db, "SELECT trait_domain_links.trait_id, trait_domains.name FROM trait_domain_links"
+                     " JOIN trait_domains ON trait_domains.id = trait_domain_links.domain_id"
+                     f" WHERE trait_domain_links.trait_id IN ({_in(trait_ids)}) ORDER BY trait_domains.name")
     for tid, name in rows:
         out[tid].append(name)
     return out
 
 
-def find_effects(session: Session, f: EffectFilter) -> list[dict[str, Any]]:
+def _utc_iso(value: dt.datetime | str | None) -> str | None:
+    """A stored time as ISO 8601 in UTC, as littrack.models.base.UTCDateTime reads it (SQLite keeps text, no zone)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    value = value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    return value.isoformat()
+
+
+def _probability(value: float | None, log10: float | None) -> float | str | None:
+    """A p or q value for output: the number, or its text when it underflows a double."""
+    if value is not None:
+        return value
+    p = probability_from_columns(value, log10)
+    return None if p is None else p.text
+
+
+def find_effects(db: Reader, f: EffectFilter) -> list[dict[str, Any]]:
     """Effect rows as plain dicts, one per effect size, with provenance."""
-    rows = [dict(r._mapping) for r in session.execute(effects_statement(session, f))]
-    domains = trait_domains(session, {r["trait_id"] for r in rows})
+    sql, params = effects_sql(db, f)
+    keys = [k for k, _ in EFFECT_COLUMNS]
+    rows = [dict(zip(keys, r)) for r in _rows(db, sql, params)]
+    domains = {tid: "; ".join(names) or None for tid, names in trait_domains(db, {r["trait_id"] for r in rows}).items()}
     for r in rows:
-        r["domain"] = "; ".join(domains.get(r["trait_id"], [])) or None
-        p = probability_from_columns(r.pop("p_value"), r.pop("p_value_log10"))
-        q = probability_from_columns(r.pop("q_value"), r.pop("q_value_log10"))
-        r["p_value"] = None if p is None else (p.value if p.value is not None else p.text)
-        r["q_value"] = None if q is None else (q.value if q.value is not None else q.text)
-        r["curated_at"] = r["curated_at"].isoformat() if r["curated_at"] else None
+        r["derived"] = bool(r["derived"])  # SQLite stores booleans as 0/1
+        r["source_primary"] = bool(r["source_primary"])
+        r["domain"] = domains.get(r["trait_id"])
+        p = _probability(r.pop("p_value"), r.pop("p_value_log10"))
+        q = _probability(r.pop("q_value"), r.pop("q_value_log10"))
+        r["p_value"] = p
+        r["q_value"] = q
+        r["curated_at"] = _utc_iso(r["curated_at"])
     return rows
 
 
 def list_traits(session: Session, domain: str | None = None) -> list[dict[str, Any]]:
+    from sqlalchemy import func, select
+
+    from littrack.models import EffectSize, Trait, TraitSynonym
+    from littrack.models.trait import trait_domain_links
+
     counts = dict(
-        session.execute(select(EffectSize.exposure_trait_id, func.count()).group_by(EffectSize.exposure_trait_id)).tuples().all()
+        session.execute(select(EffectSize.exposure_trait_id, func.count()).group_by(EffectSize.exposure_trait_id)).all()
     )
     stmt = select(Trait.id, Trait.name, Trait.kind, Trait.ontology_id).order_by(Trait.name_key)
     if domain:

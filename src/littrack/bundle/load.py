@@ -1,35 +1,55 @@
-"""Apply a validated bundle to the database: upsert by natural keys, count what changed, log history."""
+"""Apply a validated bundle to the database: check every name first, then upsert by natural keys and log history."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from littrack import history
-from littrack.bundle.read import EFFECTS_FILE, STUDY_FILE, Bundle
+from littrack.bundle.effects import show_value
+from littrack.bundle.read import EFFECTS_FILE, STUDY_FILE, Bundle, parse_bundle
 from littrack.errors import ValidationError
 from littrack.models import (
-    Author, Cohort, Comparison, Dataset, DatasetGroup, EffectSize, Phenotype, Publication, Source, Study,
-    StudyPublication, Trait, TraitDomain, TraitSynonym, name_key,
+    Author, Cohort, Comparison, Dataset, DatasetGroup, EffectSize, MeshHeading, Phenotype, Publication, Source,
+    Study, StudyPublication, Trait, TraitDomain, TraitSynonym, name_key,
 )
 from littrack.models.base import utcnow
-from littrack.suggest import unknown
+from littrack.suggest import nearest
+
+OUTCOMES = ("added", "updated", "unchanged", "removed")
 
 
 @dataclass
 class LoadReport:
     study_key: str
     counts: dict[str, Counter[str]] = field(default_factory=dict)
+    created_traits: list[str] = field(default_factory=list)
+    not_in_bundle: list[str] = field(default_factory=list)  # finding keys in the database, absent from the bundle
 
     def count(self, entity: str, outcome: str) -> None:
         self.counts.setdefault(entity, Counter())[outcome] += 1
 
     def total(self, outcome: str) -> int:
         return sum(c[outcome] for c in self.counts.values())
+
+    def rows(self) -> list[dict[str, Any]]:
+        out = [{"entity": e, **{o: c[o] for o in OUTCOMES}} for e, c in self.counts.items()]
+        out.append({"entity": "total", **{o: self.total(o) for o in OUTCOMES}})
+        return out
+
+
+def unknown_name(what: str, value: str, candidates: Iterable[str], hint: str = "") -> str:
+    """'unknown trait; nearest: A, B (value)' — the value last, in parentheses, like every problem line."""
+    picks = nearest(value, [c for c in candidates if c])
+    near = "; nearest: " + ", ".join(picks) if picks else ""
+    return f"unknown {what}{near}{hint} ({show_value(value)})"
 
 
 def _set(obj: Any, values: dict[str, Any]) -> bool:
@@ -42,9 +62,10 @@ def _set(obj: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
-def _upsert(session: Session, report: LoadReport, entity: str, obj: Any | None, cls: type, values: dict[str, Any]) -> Any:
+def _upsert(session: Session, report: LoadReport, entity: str, obj: Any | None, cls: type, values: dict[str, Any],
+            create: dict[str, Any] | None = None) -> Any:
     if obj is None:
-        obj = cls(**values)
+        obj = cls(**values, **(create or {}))
         session.add(obj)
         report.count(entity, "added")
     else:
@@ -52,88 +73,204 @@ def _upsert(session: Session, report: LoadReport, entity: str, obj: Any | None, 
     return obj
 
 
+def _problem_order(problem: str) -> tuple[int, int]:
+    """study.toml before effects.csv; effects.csv by row; otherwise the order found."""
+    match = re.match(r"([^:]+):(\d+)?", problem)
+    if not match:
+        return (2, 0)
+    file_rank = {STUDY_FILE: 0, EFFECTS_FILE: 1}.get(match.group(1), 2)
+    return (file_rank, int(match.group(2)) if match.group(2) and file_rank == 1 else 0)
+
+
+def sort_problems(problems: list[str]) -> list[str]:
+    return sorted(problems, key=_problem_order)
+
+
+# ---- every name the bundle uses, checked against the bundle and the database before anything is written ----
+
+def _texts(values: Any) -> list[str]:
+    return [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+
+
+def check_references(session: Session, b: Bundle, *, create_traits: bool = False) -> list[str]:
+    """Problems with names the bundle uses (traits, domains, comparisons, data sets ...); nothing is written."""
+    problems: list[str] = []
+    S = STUDY_FILE
+    domains = {name_key(n): n for n in session.scalars(select(TraitDomain.name))}
+    domains.update({name_key(d["name"]): d["name"] for d in b.domains if isinstance(d.get("name"), str)})
+    db_trait = {t.name_key: t.id for t in session.scalars(select(Trait))}
+    db_syn = {s.name_key: s.trait_id for s in session.scalars(select(TraitSynonym))}
+    trait_names = set(session.scalars(select(Trait.name))) | set(session.scalars(select(TraitSynonym.name)))
+    known_traits = set(db_trait) | set(db_syn)
+    claimed: dict[str, int] = {}
+    for i, t in enumerate(b.traits, start=1):
+        if not isinstance(t.get("name"), str):
+            continue
+        known_traits.add(name_key(t["name"]))
+        trait_names.add(t["name"])
+        for syn in _texts(t.get("synonyms")):
+            known_traits.add(name_key(syn))
+            trait_names.add(syn)
+    for i, t in enumerate(b.traits, start=1):
+        if not isinstance(t.get("name"), str):
+            continue
+        for d in _texts(t.get("domains")):
+            if name_key(d) not in domains:
+                problems.append(f"{S}:traits[{i}]:domains: " + unknown_name("domain", d, domains.values(),
+                                                                             "; declare it in [[domains]]"))
+        for m in _texts(t.get("members")):
+            if name_key(m) not in known_traits:
+                problems.append(f"{S}:traits[{i}]:members: " + unknown_name("trait", m, trait_names))
+        own = db_trait.get(name_key(t["name"]), db_syn.get(name_key(t["name"])))
+        for syn in _texts(t.get("synonyms")):
+            k = name_key(syn)
+            owner = db_trait.get(k, db_syn.get(k))
+            if owner is not None and owner != own:
+                problems.append(f"{S}:traits[{i}]:synonyms: already the name or a synonym of another trait ({syn})")
+            elif k in claimed and claimed[k] != i:
+                problems.append(f"{S}:traits[{i}]:synonyms: also a synonym of traits[{claimed[k]}] ({syn})")
+            claimed.setdefault(k, i)
+
+    phenotypes = {name_key(n): n for n in session.scalars(select(Phenotype.name))}
+    phenotypes.update({name_key(p["name"]): p["name"] for p in b.phenotypes if isinstance(p.get("name"), str)})
+    for i, c in enumerate(b.comparisons, start=1):
+        for key in ("case", "reference"):
+            if isinstance(c.get(key), str) and name_key(c[key]) not in phenotypes:
+                problems.append(f"{S}:comparisons[{i}]:{key}: " + unknown_name("phenotype", c[key], phenotypes.values(),
+                                                                               "; declare it in [[phenotypes]]"))
+    cohorts = {name_key(n): n for n in session.scalars(select(Cohort.name))}
+    cohorts.update({name_key(c["name"]): c["name"] for c in b.cohorts if isinstance(c.get("name"), str)})
+    for i, d in enumerate(b.datasets, start=1):
+        if isinstance(d.get("cohort"), str) and name_key(d["cohort"]) not in cohorts:
+            problems.append(f"{S}:datasets[{i}]:cohort: " + unknown_name("cohort", d["cohort"], cohorts.values(),
+                                                                         "; declare it in [[cohorts]]"))
+    problems.extend(_publication_conflicts(session, b))
+
+    study = session.scalar(select(Study).where(Study.key == b.study.get("key"))) if b.study.get("key") else None
+    comparisons = {name_key(n): n for n in session.scalars(select(Comparison.name))}
+    comparisons.update({name_key(c["name"]): c["name"] for c in b.comparisons if isinstance(c.get("name"), str)})
+    sources = {name_key(s["key"]): s["key"] for s in b.sources if isinstance(s.get("key"), str)}
+    datasets = {name_key(d["label"]): d["label"] for d in b.datasets if isinstance(d.get("label"), str)}
+    if study is not None:
+        sources.update({name_key(s.key): s.key for s in study.sources})
+        datasets.update({name_key(d.label): d.label for d in study.datasets})
+    for line, raw in b.raw_rows:
+        where = f"{EFFECTS_FILE}:{line}"
+        trait = (raw.get("trait") or "").strip()
+        if trait and name_key(trait) not in known_traits and not create_traits:
+            problems.append(f"{where}:trait: " + unknown_name(
+                "trait", trait, trait_names, "; declare it in study.toml [[traits]], or import with --create-traits"))
+        comp = (raw.get("comparison") or "").strip()
+        if comp and name_key(comp) not in comparisons:
+            problems.append(f"{where}:comparison: " + unknown_name("comparison", comp, comparisons.values(),
+                                                                   "; declare it in study.toml [[comparisons]]"))
+        src = (raw.get("source") or "").strip()
+        if src and name_key(src) not in sources:
+            problems.append(f"{where}:source: " + unknown_name("source", src, sources.values(),
+                                                               "; declare it in study.toml [[sources]]"))
+        ds = (raw.get("dataset") or "").strip()
+        if ds and name_key(ds) not in datasets:
+            problems.append(f"{where}:dataset: " + unknown_name("data set", ds, datasets.values(),
+                                                                "; declare it in study.toml [[datasets]]"))
+    return problems
+
+
+def _publication_conflicts(session: Session, b: Bundle) -> list[str]:
+    """A bundle publication whose PMID, DOI and PMCID point at different publications in the database."""
+    problems = []
+    for i, p in enumerate(b.publications, start=1):
+        found: dict[str, int] = {}
+        for ident, column in (("pmid", Publication.pmid), ("doi", Publication.doi), ("pmcid", Publication.pmcid)):
+            value = p.get(ident)
+            if isinstance(value, int if ident == "pmid" else str) and not isinstance(value, bool):
+                pub_id = session.scalar(select(Publication.id).where(column == value))
+                if pub_id is not None:
+                    found[ident] = pub_id
+        if len(set(found.values())) > 1:
+            first, *others = found
+            for ident in others:
+                if found[ident] != found[first]:
+                    problems.append(f"{STUDY_FILE}:publications[{i}]:{ident}: belongs to another publication in the "
+                                    f"database than its {first} {p[first]} ({p[ident]})")
+    return problems
+
+
+# ---- writing ---------------------------------------------------------------------------------------
+
 class _Loader:
-    def __init__(self, session: Session, bundle: Bundle, curator: str, create_traits: bool):
+    def __init__(self, session: Session, bundle: Bundle, curator: str, create_traits: bool, prune: bool):
         self.s = session
         self.b = bundle
         self.curator = curator
         self.create_traits = create_traits
+        self.prune = prune
         self.report = LoadReport(study_key=bundle.study.get("key", ""))
-        self.problems: list[str] = []
 
     # -- vocabularies shared across studies ---------------------------------------------------------
     def domains(self) -> dict[str, TraitDomain]:
         existing = {d.name_key: d for d in self.s.scalars(select(TraitDomain))}
         for spec in self.b.domains:
-            obj = existing.get(name_key(spec["name"]))
-            values = {"name": spec["name"]}
-            if "description" in spec:
-                values["description"] = spec["description"]
-            existing[name_key(spec["name"])] = _upsert(self.s, self.report, "domains", obj, TraitDomain, values)
+            k = name_key(spec["name"])
+            values = {"description": spec["description"]} if "description" in spec else {}
+            existing[k] = _upsert(self.s, self.report, "domains", existing.get(k), TraitDomain, values,
+                                  {"name": spec["name"]})
         return existing
 
     def traits(self, domains: dict[str, TraitDomain]) -> dict[str, Trait]:
         by_key: dict[str, Trait] = {t.name_key: t for t in self.s.scalars(select(Trait))}
         for syn in self.s.scalars(select(TraitSynonym)):
             by_key.setdefault(syn.name_key, syn.trait)
-        for i, spec in enumerate(self.b.traits, start=1):
-            where = f"{STUDY_FILE}:traits[{i}]"
+        for spec in self.b.traits:
             obj = by_key.get(name_key(spec["name"]))
-            values: dict[str, Any] = {"name": spec["name"] if obj is None else obj.name,
-                                      "kind": spec.get("kind", "trait")}
+            values: dict[str, Any] = {"kind": spec.get("kind", "trait")}
             for key in ("ontology_id", "description"):
                 if key in spec:
                     values[key] = spec[key]
-            obj = _upsert(self.s, self.report, "traits", obj, Trait, values)
+            before = obj is not None and _set(obj, values)
+            if obj is None:
+                obj = Trait(name=spec["name"], **values)
+                self.s.add(obj)
+            changed = before
             by_key[name_key(spec["name"])] = obj
-            wanted = []
-            for d in spec.get("domains", []):
-                if name_key(d) in domains:
-                    wanted.append(domains[name_key(d)])
-                else:
-                    self.problems.append(f"{where}:domains: " + unknown("domain", d, [x.name for x in domains.values()]))
-            if wanted and sorted(x.name for x in obj.domains) != sorted(x.name for x in wanted):
+            wanted = [domains[name_key(d)] for d in spec.get("domains", [])]
+            if wanted and sorted(x.name_key for x in obj.domains) != sorted(x.name_key for x in wanted):
                 obj.domains = wanted
+                changed = True
             have = {s.name_key for s in obj.synonyms}
             for syn in spec.get("synonyms", []):
                 if name_key(syn) not in have:
                     obj.synonyms.append(TraitSynonym(name=syn))
+                    have.add(name_key(syn))
                     by_key[name_key(syn)] = obj
-        for i, spec in enumerate(self.b.traits, start=1):
+                    changed = True
+            self._count("traits", obj, changed)
+        for spec in self.b.traits:
             if "members" not in spec:
                 continue
             group = by_key[name_key(spec["name"])]
-            members = []
-            for m in spec["members"]:
-                if name_key(m) in by_key:
-                    members.append(by_key[name_key(m)])
-                else:
-                    self.problems.append(f"{STUDY_FILE}:traits[{i}]:members: " + unknown("trait", m, self._trait_names(by_key)))
-            if sorted(x.name for x in group.members) != sorted(x.name for x in members):
+            members = [by_key[name_key(m)] for m in spec["members"]]
+            if sorted(x.name_key for x in group.members) != sorted(x.name_key for x in members):
                 group.members = members
         return by_key
 
-    @staticmethod
-    def _trait_names(by_key: dict[str, Trait]) -> list[str]:
-        return [t.name for t in by_key.values()]
+    def _count(self, entity: str, obj: Any, changed: bool) -> None:
+        new = obj.id is None if hasattr(obj, "id") else False
+        self.report.count(entity, "added" if new else "updated" if changed else "unchanged")
 
     def phenotypes_and_comparisons(self) -> dict[str, Comparison]:
-        phen = {p.name: p for p in self.s.scalars(select(Phenotype))}
+        phen = {name_key(p.name): p for p in self.s.scalars(select(Phenotype))}
         for spec in self.b.phenotypes:
-            values = {k: spec[k] for k in ("name", "full_name", "definition") if k in spec}
-            phen[spec["name"]] = _upsert(self.s, self.report, "phenotypes", phen.get(spec["name"]), Phenotype, values)
-        comps = {c.name: c for c in self.s.scalars(select(Comparison))}
-        for i, spec in enumerate(self.b.comparisons, start=1):
-            values: dict[str, Any] = {"name": spec["name"], "kind": spec["kind"], "description": spec.get("description")}
+            k = name_key(spec["name"])
+            values = {key: spec.get(key) for key in ("full_name", "definition")}
+            phen[k] = _upsert(self.s, self.report, "phenotypes", phen.get(k), Phenotype, values, {"name": spec["name"]})
+        comps = {name_key(c.name): c for c in self.s.scalars(select(Comparison))}
+        for spec in self.b.comparisons:
+            k = name_key(spec["name"])
+            values: dict[str, Any] = {"kind": spec["kind"], "description": spec.get("description")}
             for field_, attr in (("case", "case_phenotype"), ("reference", "reference_phenotype")):
-                if field_ in spec:
-                    if spec[field_] in phen:
-                        values[attr] = phen[spec[field_]]
-                    else:
-                        self.problems.append(f"{STUDY_FILE}:comparisons[{i}]:{field_}: " + unknown("phenotype", spec[field_], phen))
-                else:
-                    values[attr] = None
-            comps[spec["name"]] = _upsert(self.s, self.report, "comparisons", comps.get(spec["name"]), Comparison, values)
+                values[attr] = phen[name_key(spec[field_])] if field_ in spec else None
+            comps[k] = _upsert(self.s, self.report, "comparisons", comps.get(k), Comparison, values,
+                               {"name": spec["name"]})
         return comps
 
     # -- the study ----------------------------------------------------------------------------------
@@ -141,40 +278,37 @@ class _Loader:
         refs: dict[str, Publication] = {}
         for spec in self.b.publications:
             obj = None
-            if spec.get("pmid"):
-                obj = self.s.scalar(select(Publication).where(Publication.pmid == spec["pmid"]))
-            if obj is None and spec.get("doi"):
-                obj = self.s.scalar(select(Publication).where(Publication.doi == spec["doi"]))
-            values: dict[str, Any] = {}
-            for key in ("pmid", "doi", "pmcid", "title", "journal", "journal_iso", "issn", "volume", "issue", "pages",
-                        "language", "abstract", "epub_date"):
-                if key in spec:
-                    values[key] = spec[key]
-            if "pub_date" in spec:
-                values["pub_date_text"] = spec["pub_date"]
-            if "year" in spec:
-                values["pub_year"] = spec["year"]
-            if "publication_types" in spec:
-                values["publication_types"] = spec["publication_types"]
-                values["is_preprint"] = "Preprint" in spec["publication_types"]
-            if "keywords" in spec:
-                values["keywords"] = spec["keywords"]
+            for ident, column in (("pmid", Publication.pmid), ("doi", Publication.doi), ("pmcid", Publication.pmcid)):
+                if obj is None and spec.get(ident):
+                    obj = self.s.scalar(select(Publication).where(column == spec[ident]))
+            values = publication_values(spec)
             authors = [_author(i, a) for i, a in enumerate(spec.get("authors", []))]
+            mesh = [_mesh(i, m) for i, m in enumerate(spec.get("mesh", []))]
             if obj is None:
-                obj = Publication(origin="bundle", authors=authors, **values)
+                values.setdefault("origin", "bundle")
+                obj = Publication(authors=authors, mesh_headings=mesh, **values)
                 self.s.add(obj)
                 self.report.count("publications", "added")
             else:
                 changed = _set(obj, values)
-                if authors and _names(obj.authors) != _names(authors):
+                # 'Last, Fore' strings carry names only: they leave a record's affiliations and ORCIDs alone.
+                names_only = all(isinstance(a, str) for a in spec.get("authors", []))
+                if "authors" in spec and _author_rows(obj.authors, names_only) != _author_rows(authors, names_only):
+                    obj.authors = []
+                    self.s.flush()
                     obj.authors = authors
+                    changed = True
+                if "mesh" in spec and _mesh_rows(obj.mesh_headings) != _mesh_rows(mesh):
+                    obj.mesh_headings = []
+                    self.s.flush()
+                    obj.mesh_headings = mesh
                     changed = True
                 self.report.count("publications", "updated" if changed else "unchanged")
             refs[spec["ref"]] = obj
+        self.s.flush()
         for spec in self.b.publications:
             if "preprint_of" in spec:
                 target = refs[spec["preprint_of"]]
-                self.s.flush()
                 if refs[spec["ref"]].preprint_of_id != target.id:
                     refs[spec["ref"]].preprint_of = target
         return refs
@@ -183,9 +317,9 @@ class _Loader:
         spec = self.b.study
         obj = self.s.scalar(select(Study).where(Study.key == spec["key"]))
         before = history.snapshot(obj) if obj is not None else None
-        values = {k: spec.get(k) for k in ("key", "title", "design", "exposures", "outcomes", "description", "notes")}
+        values = {k: spec.get(k) for k in ("title", "design", "exposures", "outcomes", "description", "notes")}
         created = obj is None
-        obj = _upsert(self.s, self.report, "studies", obj, Study, values)
+        obj = _upsert(self.s, self.report, "studies", obj, Study, values, {"key": spec["key"]})
         if created or self.report.counts["studies"]["updated"]:
             history.record(self.s, "study", obj, "create" if created else "update", self.curator, before, obj.key)
         links = {link.publication_id: link for link in obj.publication_links}
@@ -201,120 +335,147 @@ class _Loader:
         return obj
 
     def sources(self, study: Study, refs: dict[str, Publication]) -> dict[str, Source]:
-        existing = {s.key: s for s in study.sources}
+        existing = {name_key(s.key): s for s in study.sources}
         for spec in self.b.sources:
             values = {
-                "key": spec["key"], "kind": spec["kind"], "is_primary": spec.get("primary", False),
+                "kind": spec["kind"], "is_primary": spec.get("primary", False),
                 "publication": refs.get(spec["publication"]) if "publication" in spec else None,
                 "citation": spec["citation"], "publisher": spec.get("publisher"), "url": spec.get("url"),
                 "date_text": spec.get("date"), "notes": spec.get("notes"),
             }
-            obj = existing.get(spec["key"])
+            k = name_key(spec["key"])
+            obj = existing.get(k)
+            before = history.snapshot(obj) if obj is not None else None
             if obj is None:
-                obj = Source(**values)
+                obj = Source(key=spec["key"], **values)
                 study.sources.append(obj)
                 self.report.count("sources", "added")
+                history.record(self.s, "source", obj, "create", self.curator, None, study.key)
+            elif _set(obj, values):
+                self.report.count("sources", "updated")
+                history.record(self.s, "source", obj, "update", self.curator, before, study.key)
             else:
-                self.report.count("sources", "updated" if _set(obj, values) else "unchanged")
-            existing[spec["key"]] = obj
+                self.report.count("sources", "unchanged")
+            existing[k] = obj
         return existing
 
     def datasets(self, study: Study) -> dict[str, Dataset]:
-        cohorts = {c.name: c for c in self.s.scalars(select(Cohort))}
+        cohorts = {name_key(c.name): c for c in self.s.scalars(select(Cohort))}
         for spec in self.b.cohorts:
-            values = {k: spec.get(k) for k in ("name", "country", "description", "url")}
-            cohorts[spec["name"]] = _upsert(self.s, self.report, "cohorts", cohorts.get(spec["name"]), Cohort, values)
-        existing = {d.label: d for d in study.datasets}
-        for i, spec in enumerate(self.b.datasets, start=1):
-            cohort = None
-            if "cohort" in spec:
-                cohort = cohorts.get(spec["cohort"])
-                if cohort is None:
-                    self.problems.append(f"{STUDY_FILE}:datasets[{i}]:cohort: " + unknown("cohort", spec["cohort"], cohorts))
+            k = name_key(spec["name"])
+            values = {key: spec.get(key) for key in ("country", "description", "url")}
+            cohorts[k] = _upsert(self.s, self.report, "cohorts", cohorts.get(k), Cohort, values, {"name": spec["name"]})
+        existing = {name_key(d.label): d for d in study.datasets}
+        for spec in self.b.datasets:
             values = {
-                "label": spec["label"], "role": spec["role"], "cohort": cohort, "genotyping": spec.get("genotyping"),
-                "ancestry": spec.get("ancestry"), "n_total": spec.get("n_total"),
+                "role": spec["role"], "cohort": cohorts[name_key(spec["cohort"])] if "cohort" in spec else None,
+                "genotyping": spec.get("genotyping"), "ancestry": spec.get("ancestry"), "n_total": spec.get("n_total"),
                 "description": spec.get("description"), "source_note": spec.get("source"),
             }
-            obj = existing.get(spec["label"])
+            k = name_key(spec["label"])
+            obj = existing.get(k)
             groups = list(spec.get("groups", {}).items())
             if obj is None:
-                obj = Dataset(**values)
+                obj = Dataset(label=spec["label"], **values)
+                obj.groups = [DatasetGroup(name=name, n=n, position=pos) for pos, (name, n) in enumerate(groups)]
                 study.datasets.append(obj)
                 self.report.count("datasets", "added")
+                history.record(self.s, "dataset", obj, "create", self.curator, None, study.key)
             else:
+                before = {**history.snapshot(obj), "groups": {g.name: g.n for g in obj.groups}}
                 changed = _set(obj, values)
                 if [(g.name, g.n) for g in obj.groups] != groups:
                     obj.groups = []
                     self.s.flush()
+                    obj.groups = [DatasetGroup(name=name, n=n, position=pos) for pos, (name, n) in enumerate(groups)]
                     changed = True
                 self.report.count("datasets", "updated" if changed else "unchanged")
-            if not obj.groups and groups:
-                obj.groups = [DatasetGroup(name=name, n=n, position=pos) for pos, (name, n) in enumerate(groups)]
-            existing[spec["label"]] = obj
+                if changed:
+                    history.record(self.s, "dataset", obj, "update", self.curator, before, study.key,
+                                   extra={"groups": dict(groups)})
+            existing[k] = obj
         return existing
 
     def effects(self, study: Study, traits: dict[str, Trait], comps: dict[str, Comparison],
                 datasets: dict[str, Dataset], sources: dict[str, Source]) -> None:
         existing = {e.finding_key: e for e in self.s.scalars(select(EffectSize).where(EffectSize.study_id == study.id))}
         now = utcnow()
+        logged: list[tuple[EffectSize, str, dict[str, Any] | None]] = []  # logged after one flush, not one per row
         for spec in self.b.effects:
-            line = self.b.effect_rows[spec.finding_key]
-            where = f"{EFFECTS_FILE}:{line}"
             trait = traits.get(name_key(spec.trait))
-            if trait is None and self.create_traits:
+            if trait is None:  # checked before: only with --create-traits
                 trait = Trait(name=spec.trait, kind="trait")
                 self.s.add(trait)
                 traits[name_key(spec.trait)] = trait
                 self.report.count("traits", "added")
-            refs_ok = True
-            if trait is None:
-                self.problems.append(f"{where}:trait: " + unknown("trait", spec.trait, self._trait_names(traits))
-                                     + " (declare it in study.toml, or import with --create-traits)")
-                refs_ok = False
-            comp = comps.get(spec.comparison)
-            if comp is None:
-                self.problems.append(f"{where}:comparison: " + unknown("comparison", spec.comparison, comps))
-                refs_ok = False
-            source = sources.get(spec.source)
-            if source is None:
-                self.problems.append(f"{where}:source: " + unknown("source", spec.source, sources))
-                refs_ok = False
-            dataset = None
-            if spec.dataset:
-                dataset = datasets.get(spec.dataset)
-                if dataset is None:
-                    self.problems.append(f"{where}:dataset: " + unknown("data set", spec.dataset, datasets))
-                    refs_ok = False
-            if not refs_ok or self.problems:
-                continue
+                self.report.created_traits.append(spec.trait)
             values = dict(spec.values)
-            values.update(study=study, finding_key=spec.finding_key, exposure_trait=trait, comparison=comp,
-                          dataset=dataset, source=source)
-            obj = existing.get(spec.finding_key)
-            before = history.snapshot(obj) if obj is not None else None
+            values.update(study=study, finding_key=spec.finding_key, exposure_trait=trait,
+                          comparison=comps[name_key(spec.comparison)],
+                          dataset=datasets[name_key(spec.dataset)] if spec.dataset else None,
+                          source=sources[name_key(spec.source)])
+            obj = existing.pop(spec.finding_key, None)
             if obj is None:
                 values.update(curator=spec.curator or self.curator, curated_at=spec.curated_at or now)
                 obj = EffectSize(**values)
                 self.s.add(obj)
                 self.report.count("effects", "added")
-                history.record(self.s, "effect_size", obj, "create", self.curator, None, study.key)
+                logged.append((obj, "create", None))
+                continue
+            before = history.snapshot(obj)
+            if not _set(obj, values):
+                # Same numbers: a differing curator column is an older attribution, not a change to make.
+                self.report.count("effects", "unchanged")
+                continue
+            # New values: the stored attribution no longer describes them unless the row names a new one.
+            obj.curator = spec.curator if spec.curator and spec.curator != before["curator"] else self.curator
+            stated = spec.curated_at
+            obj.curated_at = stated if stated and history.jsonable(stated) != before["curated_at"] else now
+            self.report.count("effects", "updated")
+            logged.append((obj, "update", before))
+        self.s.flush()
+        for obj, action, before in logged:
+            history.record(self.s, "effect_size", obj, action, self.curator, before, study.key, flush=False)
+        for key, obj in sorted(existing.items()):
+            if self.prune:
+                history.record(self.s, "effect_size", obj, "delete", self.curator, history.snapshot(obj), study.key)
+                self.s.delete(obj)
+                self.report.count("effects", "removed")
             else:
-                if spec.curator:
-                    values["curator"] = spec.curator
-                if spec.curated_at:
-                    values["curated_at"] = spec.curated_at
-                if _set(obj, values):
-                    if not spec.curated_at:
-                        obj.curated_at = now
-                    self.report.count("effects", "updated")
-                    history.record(self.s, "effect_size", obj, "update", self.curator, before, study.key)
-                else:
-                    self.report.count("effects", "unchanged")
+                self.report.not_in_bundle.append(key)
 
 
-def _names(authors: list[Author]) -> list[tuple[str | None, str | None, str | None]]:
-    return [(a.last_name, a.fore_name, a.collective_name) for a in authors]
+def publication_values(spec: dict[str, Any]) -> dict[str, Any]:
+    """Publication column values for the keys a bundle entry gives (absent keys leave columns alone)."""
+    values: dict[str, Any] = {}
+    for key in ("pmid", "doi", "pmcid", "title", "journal", "journal_iso", "issn", "volume", "issue", "pages",
+                "language", "abstract", "abstract_sections", "vernacular_title", "epub_date", "entrez_date",
+                "sort_date", "pmid_version", "keywords", "origin"):
+        if key in spec:
+            values[key] = spec[key]
+    for key, column in (("pub_date", "pub_date_text"), ("year", "pub_year"), ("month", "pub_month"),
+                        ("day", "pub_day"), ("retracted", "is_retracted")):
+        if key in spec:
+            values[column] = spec[key]
+    if "publication_types" in spec:
+        values["publication_types"] = spec["publication_types"]
+        values["is_preprint"] = "Preprint" in spec["publication_types"]
+    return values
+
+
+def _author_rows(authors: list[Author], names_only: bool = False) -> list[tuple[Any, ...]]:
+    if names_only:
+        return [(a.last_name, a.fore_name, a.collective_name) for a in authors]
+    return [(a.last_name, a.fore_name, a.initials, a.suffix, a.collective_name, a.orcid, list(a.affiliations or []))
+            for a in authors]
+
+
+def _mesh_rows(mesh: list[MeshHeading]) -> list[tuple[Any, ...]]:
+    return [(m.descriptor, m.descriptor_ui, m.major, list(m.qualifiers or [])) for m in mesh]
+
+
+def author_initials(fore_name: str) -> str | None:
+    return "".join(w[0] for w in fore_name.replace("-", " ").split() if w) or None
 
 
 def _author(position: int, spec: str | dict[str, Any]) -> Author:
@@ -325,15 +486,23 @@ def _author(position: int, spec: str | dict[str, Any]) -> Author:
                       affiliations=list(spec.get("affiliations", [])))
     if "," in spec:
         last, fore = (p.strip() for p in spec.split(",", 1))
-        initials = "".join(w[0] for w in fore.replace("-", " ").split() if w)
-        return Author(position=position, last_name=last, fore_name=fore or None, initials=initials or None,
-                      affiliations=[])
+        return Author(position=position, last_name=last, fore_name=fore or None,
+                      initials=author_initials(fore) if fore else None, affiliations=[])
     return Author(position=position, collective_name=spec.strip(), affiliations=[])
 
 
-def load_bundle(session: Session, bundle: Bundle, curator: str, *, create_traits: bool = False) -> LoadReport:
-    """Upsert the bundle's study into the session (the caller commits or rolls back)."""
-    loader = _Loader(session, bundle, curator, create_traits)
+def _mesh(position: int, spec: dict[str, Any]) -> MeshHeading:
+    return MeshHeading(position=position, descriptor=spec["descriptor"], descriptor_ui=spec.get("ui"),
+                       major=bool(spec.get("major", False)), qualifiers=list(spec.get("qualifiers", [])))
+
+
+def load_bundle(session: Session, bundle: Bundle, curator: str, *, create_traits: bool = False,
+                prune: bool = False, checked: bool = False) -> LoadReport:
+    """Check every name the bundle uses, then upsert its study (the caller commits or rolls back)."""
+    problems = [] if checked else check_references(session, bundle, create_traits=create_traits)
+    if problems:
+        raise ValidationError(sort_problems(problems))
+    loader = _Loader(session, bundle, curator, create_traits, prune)
     with session.no_autoflush:
         domains = loader.domains()
         traits = loader.traits(domains)
@@ -342,11 +511,18 @@ def load_bundle(session: Session, bundle: Bundle, curator: str, *, create_traits
     study = loader.study(refs)
     sources = loader.sources(study, refs)
     datasets = loader.datasets(study)
-    if loader.problems:
-        raise ValidationError(loader.problems)
     session.flush()
     loader.effects(study, traits, comps, datasets, sources)
-    if loader.problems:
-        raise ValidationError(loader.problems)
     session.flush()
     return loader.report
+
+
+def import_bundle(session: Session, path: str | Path, curator: str, *, create_traits: bool = False,
+                  prune: bool = False) -> LoadReport:
+    """Read, check and load a bundle; every problem of the files and of their names is reported at once."""
+    bundle, problems = parse_bundle(path)
+    if bundle.study.get("key"):
+        problems = problems + check_references(session, bundle, create_traits=create_traits)
+    if problems:
+        raise ValidationError(sort_problems(problems))
+    return load_bundle(session, bundle, curator, create_traits=create_traits, prune=prune, checked=True)

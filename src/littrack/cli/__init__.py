@@ -17,6 +17,13 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "effects": ("littrack.cli.effects", "effects", "Query effect sizes by trait, domain, comparison ..."),
     "traits": ("littrack.cli.traits", "traits", "List traits with their domains and effect counts."),
     "studies": ("littrack.cli.studies", "studies", "List studies, show one."),
+    "search": ("littrack.cli.search", "search", "Saved PubMed searches: add, list, show, edit, pause, remove."),
+    "refresh": ("littrack.cli.refresh", "refresh", "Fetch what is new in PubMed for saved searches."),
+    "papers": ("littrack.cli.papers", "papers", "Triage papers the searches found: list, show, mark, link."),
+    "import": ("littrack.cli.curate", "import_", "Import a study bundle (study.toml + effects.csv), all or nothing."),
+    "template": ("littrack.cli.curate", "template", "Write an empty study bundle to fill in."),
+    "history": ("littrack.cli.curate", "history", "Who changed which study or effect size, when, from what to what."),
+    "export": ("littrack.cli.export", "export", "Export effect sizes (csv, json, metafor), papers, or a study."),
 }
 
 
@@ -44,12 +51,12 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except ValidationError as exc:
+            n = len(exc.problems)
+            if n == 1:
+                raise click.ClickException(exc.problems[0]) from None
             for problem in exc.problems:
                 click.echo(problem, err=True)
-            n = len(exc.problems)
-            raise click.ClickException(
-                exc.problems[0] if n == 1 else f"{n} problems found (listed above); nothing was written"
-            ) from None
+            raise click.ClickException(f"{n} problems found (listed above); nothing was written") from None
         except LittrackError as exc:
             raise click.ClickException(str(exc)) from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -12,6 +13,8 @@ import click
 if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
+
+    from littrack.queries import Reader
 
 
 class AppContext:
@@ -50,6 +53,31 @@ class AppContext:
         self.check_schema()
         with self.sessionmaker() as session:
             yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Reader]:
+        """For the plain-SQL read queries (littrack.queries): a bare sqlite3 connection for a SQLite file, which
+        spares a command SQLAlchemy's import (bench/README.md), else a session as read() gives."""
+        from littrack.db import connect_sqlite, sqlite_file
+
+        path = sqlite_file(self.url)
+        if path is None:
+            with self.read() as session:
+                yield session
+            return
+        from littrack.migrate import VERSION_QUERY, at_head
+
+        conn = connect_sqlite(path)
+        try:
+            try:
+                rows = conn.execute(VERSION_QUERY).fetchall()
+            except sqlite3.OperationalError:  # no alembic_version table
+                rows = None
+            if not at_head(rows):
+                self.check_schema()  # the full check, through SQLAlchemy and Alembic, says what is wrong
+            yield conn
+        finally:
+            conn.close()
 
 
 pass_app = click.make_pass_decorator(AppContext)

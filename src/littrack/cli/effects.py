@@ -45,6 +45,9 @@ def effects(ctx: click.Context, app: AppContext, fmt: str, **filters: object) ->
     """
     if ctx.invoked_subcommand is not None:
         return
-    with app.read() as session:
-        rows = find_effects(session, make_filter(**filters))
+    with app.reader() as db:
+        rows = find_effects(db, make_filter(**filters))
     emit(rows, fmt, EFFECT_TABLE, EFFECT_FIELDS, empty="no effect sizes match")
+
+
+from littrack.cli import effects_curate  # noqa: E402,F401  (registers its subcommands on the group above)

@@ -62,3 +62,6 @@ def show(app: AppContext, key: str, fmt: str) -> None:
         click.echo(f"  {d['label']} [{d['role']}] ({d['cohort']}): {n}" + (f"; {groups}" if groups else ""))
     click.echo(f"\neffect sizes ({len(rec['effects'])}):")
     click.echo(table(rec["effects"], EFFECT_TABLE), nl=False)
+
+
+from littrack.cli import studies_add  # noqa: E402,F401  (registers its subcommands on the group above)

@@ -52,6 +52,8 @@ class Publication(Base):
     is_retracted: Mapped[bool] = mapped_column(Boolean, default=False)
     preprint_of_id: Mapped[int | None] = mapped_column(ForeignKey("publications.id", ondelete="SET NULL"), index=True)
     origin: Mapped[str] = mapped_column(String(10), default="manual")
+    # Set when PubMed withdrew the citation (a DeleteCitation); the row stays for its triage and study links.
+    pubmed_deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -1,0 +1,128 @@
+"""Benchmark littrack's PubMed parser against pubmed_parser.parse_medline_xml on one file.
+
+Each run happens in a fresh child process, so peak RSS (ru_maxrss) belongs to one parser
+only; parsers alternate across repetitions so that background load hits both alike.
+
+    .venv/bin/python bench/bench_parse.py                  # 30,000 synthetic records
+    .venv/bin/python bench/bench_parse.py --file pubmed25n0001.xml.gz --repeat 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PARSERS = ("littrack", "pubmed_parser")
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # all threads of this process
+    return usage.ru_utime + usage.ru_stime
+
+
+def _child(parser: str, path: str) -> None:
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if parser == "littrack":
+        from littrack.pubmed.parse import iter_pubmed
+
+        start, cpu = time.perf_counter(), _cpu()
+        count = sum(1 for _ in iter_pubmed(path))
+    else:
+        import pubmed_parser
+
+        start, cpu = time.perf_counter(), _cpu()
+        count = sum(1 for _ in pubmed_parser.parse_medline_xml(path))
+    seconds, cpu = time.perf_counter() - start, _cpu() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"records": count, "seconds": seconds, "cpu": cpu, "peak_kib": peak, "start_kib": rss_before}))
+
+
+def _run(parser: str, path: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", parser, str(path)],
+        check=True, capture_output=True, text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--file", type=Path, help="a PubMed XML(.gz) file; default: a cached synthetic one")
+    ap.add_argument("--records", type=int, default=30_000, help="synthetic records (default 30000)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--repeat", type=int, default=3, help="runs per parser (default 3)")
+    ap.add_argument("--child", nargs=2, metavar=("PARSER", "PATH"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        _child(*args.child)
+        return
+
+    path = args.file
+    if path is None:
+        sys.path.insert(0, str(HERE))
+        from pubmed_synth import write_pubmed_file
+
+        path = HERE / "out" / f"synth_{args.records}_seed{args.seed}.xml.gz"
+        if not path.exists():
+            print(f"generating {path} ...", file=sys.stderr)
+            write_pubmed_file(path, args.records, seed=args.seed)
+    # pubmed_parser.parse_medline_xml opens its input with gzip.open, so it needs a .gz file.
+    print(f"file: {path} ({path.stat().st_size / 2**20:.1f} MiB on disk)", file=sys.stderr)
+
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in PARSERS}
+    load_before = os.getloadavg()[0]
+    for i in range(args.repeat):
+        for name in PARSERS if i % 2 == 0 else reversed(PARSERS):
+            result = _run(name, path)
+            runs[name].append(result)
+            print(f"  run {i + 1} {name}: {result['seconds']:.2f} s wall, {result['cpu']:.2f} s CPU, "
+                  f"{result['records']} records", file=sys.stderr)
+    load_after = os.getloadavg()[0]
+
+    counts = {name: {r["records"] for r in results} for name, results in runs.items()}
+    best = {name: min(r["seconds"] for r in results) for name, results in runs.items()}
+    median = {name: statistics.median(r["seconds"] for r in results) for name, results in runs.items()}
+    cpu = {name: min(r["cpu"] for r in results) for name, results in runs.items()}
+    print(f"\nMachine: {_machine()}; load average {load_before:.2f} before, {load_after:.2f} after.")
+    print(f"File: `{path.name}`, {next(iter(counts['littrack']))} records, best and median of {args.repeat} runs.\n")
+    print("| parser | records | best wall s | median wall s | best CPU s | records/s (best wall) "
+          "| peak RSS MiB (of which before parsing) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name in PARSERS:
+        results = runs[name]
+        n = next(iter(counts[name]))
+        peak = max(r["peak_kib"] for r in results) / 1024
+        start = max(r["start_kib"] for r in results) / 1024
+        label = "littrack `iter_pubmed`" if name == "littrack" else "pubmed_parser `parse_medline_xml`"
+        print(f"| {label} | {n} | {best[name]:.2f} | {median[name]:.2f} | {cpu[name]:.2f} | {n / best[name]:,.0f} "
+              f"| {peak:.1f} ({start:.1f}) |")
+    print(f"\nSpeed ratio littrack / pubmed_parser: {best['pubmed_parser'] / best['littrack']:.2f}x (best wall), "
+          f"{median['pubmed_parser'] / median['littrack']:.2f}x (median wall), "
+          f"{cpu['pubmed_parser'] / cpu['littrack']:.2f}x (best CPU).")
+    if counts["littrack"] != counts["pubmed_parser"]:
+        print(f"\nWARNING: record counts differ: {counts}")
+
+
+if __name__ == "__main__":
+    main()

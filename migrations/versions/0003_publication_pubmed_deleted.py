@@ -1,0 +1,29 @@
+"""publications.pubmed_deleted_at: PubMed withdrew the citation
+
+Revision ID: 0003
+Revises: 0001
+Create Date: 2026-11-25
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = '0003'
+down_revision: str | None = '0001'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('publications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pubmed_deleted_at', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('publications', schema=None) as batch_op:
+        batch_op.drop_column('pubmed_deleted_at')

@@ -1,0 +1,1 @@
+"""PubMed XML: streaming parser and the records it yields."""

@@ -1,0 +1,464 @@
+"""Store parsed PubMed records as publications with authors and MeSH: bulk upserts by PMID, caller's transaction."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, String, Table, Text, bindparam, cast, delete, inspect, or_, select, update
+from sqlalchemy.orm import Session
+
+from littrack.models import Author, MeshHeading, Publication
+from littrack.models.base import utcnow
+from littrack.pubmed.records import DeletedCitation, MeshQualifier, PubmedRecord
+
+logger = logging.getLogger("littrack.store")
+
+PUB: Table = Publication.__table__  # type: ignore[assignment]
+AUTH: Table = Author.__table__  # type: ignore[assignment]
+MESH: Table = MeshHeading.__table__  # type: ignore[assignment]
+
+CHUNK_SIZE = 500
+# The JSON columns of authors and MeSH are written as text (what SQLAlchemy's JSON type writes: json.dumps)
+# and compared as text, which skips building and decoding a million small lists per baseline file.
+_encode = json.JSONEncoder().encode
+_quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_QUALIFIER_JSON: dict[tuple[str, str | None, bool], str] = {}
+# Varchar limits PostgreSQL enforces (SQLite does not): clip rather than lose the whole batch to one odd value.
+_LIMITS = {
+    table.name: {c.name: c.type.length for c in table.columns if isinstance(c.type, String) and c.type.length}
+    for table in (PUB, AUTH, MESH)
+}
+_PUB_FIELDS = (
+    "pmid", "pmid_version", "doi", "pmcid", "title", "vernacular_title", "abstract", "abstract_sections", "journal",
+    "journal_iso", "issn", "volume", "issue", "pages", "language", "pub_date_text", "pub_year", "pub_month", "pub_day",
+    "sort_date", "epub_date", "entrez_date", "publication_types", "keywords", "is_preprint", "is_retracted",
+    "pubmed_deleted_at",
+)
+_INSERT_COLUMNS = (*_PUB_FIELDS, "origin", "created_at", "updated_at")
+_JSON_COLUMNS = frozenset({"abstract_sections", "publication_types", "keywords"})
+_AUTHOR_FIELDS = ("position", "last_name", "fore_name", "initials", "suffix", "collective_name", "orcid", "affiliations")
+_MESH_FIELDS = ("position", "descriptor", "descriptor_ui", "major", "qualifiers")
+
+
+@dataclass
+class StoreResult:
+    """What an upsert did: counts, and the PMIDs stored live with their publication ids."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    pmids: list[int] = field(default_factory=list)  # live records of the input, first appearance order
+    ids: dict[int, int] = field(default_factory=dict)  # pmid -> publications.id for those
+
+    def merge(self, other: StoreResult) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.deleted += other.deleted
+        seen = self.ids
+        self.pmids.extend(p for p in other.pmids if p not in seen)
+        self.ids.update(other.ids)
+
+
+def dialect_insert(bind: Session | Connection, table: Table) -> Any:
+    """INSERT with ON CONFLICT support for the engine behind `bind` (SQLite or PostgreSQL)."""
+    name = (bind.get_bind() if isinstance(bind, Session) else bind).dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
+    raise NotImplementedError(f"littrack stores PubMed records on SQLite and PostgreSQL, not {name}")
+
+
+def _clip(table: str, column: str, value: str | None, pmid: int) -> str | None:
+    limit = _LIMITS[table].get(column)
+    if value is None or limit is None or len(value) <= limit:
+        return value
+    logger.warning("PMID %d: %s.%s longer than %d characters; stored cut short", pmid, table, column, limit)
+    return value[:limit]
+
+
+def publication_values(rec: PubmedRecord) -> dict[str, Any]:
+    """The publications columns a PubMed record sets."""
+    p = rec.pmid
+    sections = [{"label": s.label, "category": s.category, "text": s.text} for s in rec.abstract_sections]
+    values: dict[str, Any] = {
+        "pmid": p,
+        "pmid_version": rec.version,
+        "doi": rec.doi.strip().lower() if rec.doi else None,
+        "pmcid": rec.pmcid or None,
+        "title": rec.title or "",
+        "vernacular_title": rec.vernacular_title,
+        "abstract": rec.abstract,
+        "abstract_sections": sections or None,
+        "journal": rec.journal,
+        "journal_iso": rec.journal_iso,
+        "issn": rec.issn,
+        "volume": rec.volume,
+        "issue": rec.issue,
+        "pages": rec.pages,
+        "language": "; ".join(rec.languages) or None,
+        "pub_date_text": rec.pub_date_text or None,
+        "pub_year": rec.pub_year,
+        "pub_month": rec.pub_month,
+        "pub_day": rec.pub_day,
+        "sort_date": rec.sort_date,
+        "epub_date": rec.epub_date,
+        "entrez_date": rec.entrez_date,
+        "publication_types": list(rec.publication_types),
+        "keywords": list(rec.keywords),
+        "is_preprint": bool(rec.is_preprint),
+        "is_retracted": bool(rec.is_retracted),
+        "pubmed_deleted_at": None,
+    }
+    for key in _LIMITS["publications"]:
+        if isinstance(values.get(key), str):
+            values[key] = _clip("publications", key, values[key], p)
+    return values
+
+
+def _json_strings(values: tuple[str, ...] | list[str]) -> str:
+    """json.dumps of a list of strings, byte for byte, without its per-call overhead."""
+    return "[" + ", ".join(map(_quote, values)) + "]" if values else "[]"
+
+
+def _qualifiers_json(qualifiers: tuple[MeshQualifier, ...]) -> str:
+    if not qualifiers:
+        return "[]"
+    parts = []
+    for q in qualifiers:
+        key = (q.name, q.ui, q.major)
+        part = _QUALIFIER_JSON.get(key)
+        if part is None:  # a small vocabulary (about 80 qualifiers): encode each once
+            part = _encode({"name": q.name, "ui": q.ui, "major": bool(q.major)})
+            if len(_QUALIFIER_JSON) < 10_000:
+                _QUALIFIER_JSON[key] = part
+        parts.append(part)
+    return "[" + ", ".join(parts) + "]"
+
+
+def author_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
+    """Author rows in _AUTHOR_FIELDS order, affiliations as their JSON text."""
+    rows: list[tuple[Any, ...]] = []
+    for a in rec.authors:
+        if not (a.last_name or a.collective_name):
+            continue  # nothing to cite the author by; the schema requires a name
+        initials, suffix, orcid = a.initials, a.suffix, a.orcid
+        if (initials and len(initials) > 20) or (suffix and len(suffix) > 20) or (orcid and len(orcid) > 19):
+            initials = _clip("publication_authors", "initials", initials, rec.pmid)
+            suffix = _clip("publication_authors", "suffix", suffix, rec.pmid)
+            orcid = _clip("publication_authors", "orcid", orcid, rec.pmid)
+        rows.append((len(rows), a.last_name, a.fore_name, initials, suffix, a.collective_name, orcid,
+                     _json_strings(a.affiliations)))
+    return rows
+
+
+def mesh_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
+    """MeSH rows in _MESH_FIELDS order, qualifiers as their JSON text."""
+    return [
+        (i, m.descriptor, m.ui if not m.ui or len(m.ui) <= 20 else _clip("publication_mesh", "descriptor_ui", m.ui, rec.pmid),
+         bool(m.major), _qualifiers_json(m.qualifiers))
+        for i, m in enumerate(rec.mesh)
+    ]
+
+
+def upsert_records(
+    session: Session, records: Iterable[PubmedRecord | DeletedCitation], *, chunk_size: int = CHUNK_SIZE
+) -> StoreResult:
+    """Insert or update publications (with authors and MeSH) by PMID in bulk; the caller commits.
+
+    A re-sent record of the same or a higher PMID version replaces the stored one; a lower version is
+    ignored. A DeletedCitation marks the stored publication `pubmed_deleted_at` (its triage and study
+    links stay); a record sent again later clears the mark. Preprints are linked to their published
+    version (`preprint_of`) when PubMed relates them (UpdateIn/UpdateOf) and both are stored, and a
+    retraction notice flags the paper it retracts.
+    """
+    session.flush()
+    result = StoreResult()
+    for events in _chunks(records, chunk_size):
+        result.merge(_store_chunk(session, events))
+    return result
+
+
+def _chunks(
+    records: Iterable[PubmedRecord | DeletedCitation], size: int
+) -> Iterator[dict[int, PubmedRecord | None]]:
+    """Final state per PMID (None: deleted) for every `size` PMIDs, later events winning."""
+    events: dict[int, PubmedRecord | None] = {}
+    for item in records:
+        if isinstance(item, DeletedCitation):
+            for pmid in item.pmids:
+                events[pmid] = None
+        else:
+            held = events.get(item.pmid)
+            if held is not None and held.version > item.version:
+                continue
+            events.pop(item.pmid, None)  # re-insert: keep first-appearance order per chunk simple
+            events[item.pmid] = item
+        if len(events) >= size:
+            yield events
+            events = {}
+    if events:
+        yield events
+
+
+def _store_chunk(session: Session, events: dict[int, PubmedRecord | None], attempt: int = 0) -> StoreResult:
+    result = StoreResult()
+    now = utcnow()
+    live = {p: r for p, r in events.items() if r is not None}
+    gone = [p for p, r in events.items() if r is None]
+    values = {p: publication_values(r) for p, r in live.items()}
+
+    dois = {v["doi"] for v in values.values() if v["doi"]}
+    pmcids = {v["pmcid"] for v in values.values() if v["pmcid"]}
+    conditions = [PUB.c.pmid.in_(list(events))]
+    if dois:
+        conditions.append(PUB.c.doi.in_(dois))
+    if pmcids:
+        conditions.append(PUB.c.pmcid.in_(pmcids))
+    found = session.execute(
+        select(PUB.c.id, PUB.c.pmid, PUB.c.pmid_version, PUB.c.doi, PUB.c.pmcid).where(or_(*conditions))
+    ).all()
+    by_pmid = {r.pmid: r for r in found if r.pmid is not None}
+    orphan_doi = {r.doi: r for r in found if r.doi and r.pmid is None}
+    orphan_pmcid = {r.pmcid: r for r in found if r.pmcid and r.pmid is None}
+
+    if gone:
+        ids = [by_pmid[p].id for p in gone if p in by_pmid]
+        if ids:
+            res = session.execute(
+                update(PUB).where(PUB.c.id.in_(ids), PUB.c.pubmed_deleted_at.is_(None))
+                .values(pubmed_deleted_at=now, updated_at=now)
+            )
+            result.deleted = res.rowcount or 0
+            _expire(session, set(ids), set())
+
+    # Which row each record lands on: its PMID's, else a PMID-less row with its DOI or PMCID (from a bundle).
+    target: dict[int, int | None] = {}
+    adopted: set[int] = set()
+    for p, v in values.items():
+        row = by_pmid.get(p)
+        if row is None:
+            for orphan in (orphan_doi.get(v["doi"]), orphan_pmcid.get(v["pmcid"])):
+                if orphan is not None and orphan.id not in adopted:
+                    row = orphan
+                    adopted.add(orphan.id)
+                    break
+        target[p] = row.id if row is not None else None
+        if row is not None and row.pmid == p and row.pmid_version and live[p].version < row.pmid_version:
+            target[p] = -row.id  # an older version than the stored one: leave it
+
+    # DOI and PMCID are unique: one already held by another row is not stored twice.
+    owners: dict[tuple[str, str], Any] = {("doi", r.doi): r.id for r in found if r.doi}
+    owners.update({("pmcid", r.pmcid): r.id for r in found if r.pmcid})
+    dropped: list[str] = []
+    for p, v in values.items():
+        if target[p] is not None and target[p] < 0:  # type: ignore[operator]
+            continue
+        me = target[p] if target[p] is not None else ("new", p)
+        for key in ("doi", "pmcid"):
+            if v[key] is None:
+                continue
+            holder = owners.setdefault((key, v[key]), me)
+            if holder != me:
+                dropped.append(f"PMID {p} ({key} {v[key]})")
+                v[key] = None
+    if dropped:
+        logger.warning("%d record(s) carry a DOI or PMCID that already belongs to another publication; stored "
+                       "without it: %s%s", len(dropped), ", ".join(dropped[:5]), " ..." if len(dropped) > 5 else "")
+
+    existing = [t for t in target.values() if t is not None and t > 0]
+    current = _current(session, existing)
+    pub_updates: list[dict[str, Any]] = []
+    replace_authors: dict[int, list[dict[str, Any]]] = {}
+    replace_mesh: dict[int, list[dict[str, Any]]] = {}
+    new_pmids: list[int] = []
+    for p, t in target.items():
+        if t is None:
+            new_pmids.append(p)
+            continue
+        if t < 0:
+            result.unchanged += 1
+            result.ids[p] = -t
+            continue
+        pub, authors, mesh = current[t]
+        v = values[p]
+        v["is_retracted"] = v["is_retracted"] or bool(pub["is_retracted"])  # a retraction is never unflagged
+        a_rows, m_rows = author_rows(live[p]), mesh_rows(live[p])
+        changed = any(pub[k] != v[k] for k in _PUB_FIELDS)
+        if authors != a_rows:
+            replace_authors[t] = a_rows
+            changed = True
+        if mesh != m_rows:
+            replace_mesh[t] = m_rows
+            changed = True
+        if changed:
+            pub_updates.append({"b_id": t, **v, "updated_at": now})
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        result.ids[p] = t
+
+    if pub_updates:
+        session.execute(update(PUB).where(PUB.c.id == bindparam("b_id")), pub_updates)
+    retry: dict[int, PubmedRecord | None] = {}
+    if new_pmids:
+        rows = [{**values[p], "origin": "pubmed", "created_at": now, "updated_at": now} for p in new_pmids]
+        inserted = _insert_publications(session, rows)
+        for p in new_pmids:
+            if p in inserted:
+                result.ids[p] = inserted[p]
+                replace_authors[inserted[p]] = author_rows(live[p])
+                replace_mesh[inserted[p]] = mesh_rows(live[p])
+                result.new += 1
+            else:  # another writer stored this PMID (or its DOI) since we looked: resolve it again
+                retry[p] = live[p]
+    fresh = set(inserted.values()) if new_pmids else set()
+    _replace_children(session, AUTH, _AUTHOR_FIELDS, replace_authors, fresh)
+    _replace_children(session, MESH, _MESH_FIELDS, replace_mesh, fresh)
+    _link_related(session, live)
+    _expire(session, {t for t in target.values() if t is not None and t > 0}, set(replace_authors) | set(replace_mesh))
+
+    result.pmids = [p for p in live if p in result.ids]
+    if retry:
+        logger.info("%d PMID(s) were stored by another writer meanwhile; resolving them again", len(retry))
+        if attempt >= 2:
+            raise RuntimeError(f"PMIDs {sorted(retry)[:10]} could not be stored: concurrent writers kept conflicting")
+        result.merge(_store_chunk(session, retry, attempt + 1))
+        result.pmids = [p for p in live if p in result.ids]
+    return result
+
+
+def _current(session: Session, ids: list[int]) -> dict[int, tuple[dict[str, Any], list[tuple], list[tuple]]]:
+    """Stored publication values, author tuples and MeSH tuples of these publications."""
+    if not ids:
+        return {}
+    out: dict[int, tuple[dict[str, Any], list[tuple], list[tuple]]] = {}
+    for row in session.execute(select(PUB.c.id, *(PUB.c[k] for k in _PUB_FIELDS)).where(PUB.c.id.in_(ids))):
+        out[row.id] = (dict(row._mapping), [], [])
+    for table, fields, slot in ((AUTH, _AUTHOR_FIELDS, 1), (MESH, _MESH_FIELDS, 2)):
+        columns = [cast(table.c[k], Text) if k in ("affiliations", "qualifiers") else table.c[k] for k in fields]
+        stmt = (select(table.c.publication_id, *columns)
+                .where(table.c.publication_id.in_(ids)).order_by(table.c.publication_id, table.c.position))
+        for row in session.execute(stmt):
+            out[row[0]][slot].append(tuple(row[1:]))
+    return out
+
+
+def _insert_publications(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
+    """INSERT ... ON CONFLICT DO NOTHING in bulk; returns pmid -> id of the rows inserted.
+
+    PostgreSQL: COPY into a temporary table, then one INSERT ... SELECT (psycopg re-parses a multi-row
+    VALUES statement of thousands of parameters on every call). SQLite: multi-row VALUES with the
+    column types' own bind processors.
+    """
+    connection = session.connection()
+    names = ", ".join(_INSERT_COLUMNS)
+    if connection.dialect.name == "postgresql":
+        data = [tuple(_encode(r[c]) if c in _JSON_COLUMNS and r[c] is not None else r[c] for c in _INSERT_COLUMNS)
+                for r in rows]
+        with connection.connection.dbapi_connection.cursor() as cursor:
+            cursor.execute(f"CREATE TEMP TABLE littrack_stage ON COMMIT DROP AS SELECT {names} FROM publications "
+                           "WITH NO DATA")
+            with cursor.copy(f"COPY littrack_stage ({names}) FROM STDIN") as copy:
+                for row in data:
+                    copy.write_row(row)
+            cursor.execute(f"INSERT INTO publications ({names}) SELECT {names} FROM littrack_stage "
+                           "ON CONFLICT DO NOTHING RETURNING pmid, id")
+            inserted = dict(cursor.fetchall())
+            cursor.execute("DROP TABLE littrack_stage")
+        return inserted
+    process = [(c, PUB.c[c].type.bind_processor(connection.dialect)) for c in _INSERT_COLUMNS]
+    data = [tuple((_encode(r[c]) if r[c] is not None else None) if c in _JSON_COLUMNS else f(r[c]) if f else r[c]
+                  for c, f in process) for r in rows]
+    per_statement = 30_000 // len(_INSERT_COLUMNS)  # SQLite allows 32,766 parameters per statement
+    one = "(" + ", ".join("?" * len(_INSERT_COLUMNS)) + ")"
+    inserted = {}
+    for start in range(0, len(data), per_statement):
+        part = data[start:start + per_statement]
+        sql = (f"INSERT INTO publications ({names}) VALUES {', '.join([one] * len(part))} "
+               "ON CONFLICT DO NOTHING RETURNING pmid, id")
+        inserted.update(connection.exec_driver_sql(sql, tuple(v for row in part for v in row)).all())
+    return inserted
+
+
+def _replace_children(session: Session, table: Table, fields: tuple[str, ...],
+                      rows_by_pub: dict[int, list[tuple[Any, ...]]], fresh: set[int]) -> None:
+    """Replace the author or MeSH rows of these publications (`fresh` ones have none yet).
+
+    Hundreds of thousands of rows per baseline file: they go to the driver as plain tuples (COPY on
+    PostgreSQL), past SQLAlchemy's per-row parameter processing, which would cost more than the database.
+    """
+    if not rows_by_pub:
+        return
+    old = [pid for pid in rows_by_pub if pid not in fresh]
+    if old:
+        session.execute(delete(table).where(table.c.publication_id.in_(old)))
+    rows = [(pid, *r) for pid, rs in rows_by_pub.items() for r in rs]
+    if not rows:
+        return
+    columns = ("publication_id", *fields)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        raw = connection.connection.dbapi_connection
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" * len(columns))
+        connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def _link_related(session: Session, live: dict[int, PubmedRecord]) -> None:
+    """preprint_of from UpdateIn/UpdateOf when both are stored; is_retracted from a retraction notice."""
+    pairs: list[tuple[int, int]] = []  # (preprint PMID, published PMID)
+    retracted: set[int] = set()
+    for rec in live.values():
+        for ref_type, other in rec.related:
+            kind = ref_type.casefold()
+            if kind == "updatein" and rec.is_preprint:
+                pairs.append((rec.pmid, other))
+            elif kind == "updateof" and not rec.is_preprint:
+                pairs.append((other, rec.pmid))
+            elif kind == "retractionof":
+                retracted.add(other)
+    if retracted:
+        session.execute(update(PUB).where(PUB.c.pmid.in_(retracted), PUB.c.is_retracted.is_(False))
+                        .values(is_retracted=True, updated_at=utcnow()))
+    if not pairs:
+        return
+    pmids = {p for pair in pairs for p in pair}
+    rows = {r.pmid: r for r in session.execute(
+        select(PUB.c.id, PUB.c.pmid, PUB.c.is_preprint, PUB.c.preprint_of_id).where(PUB.c.pmid.in_(pmids)))}
+    links = []
+    for pre, pub in pairs:
+        a, b = rows.get(pre), rows.get(pub)
+        # UpdateIn/UpdateOf also join revised reviews and guidelines: only a preprint gets preprint_of.
+        if a is None or b is None or not a.is_preprint or b.is_preprint or a.preprint_of_id == b.id:
+            continue
+        links.append({"b_id": a.id, "preprint_of_id": b.id})
+    if links:
+        session.execute(update(PUB).where(PUB.c.id == bindparam("b_id")), links)
+        _expire(session, {link["b_id"] for link in links}, set())
+
+
+def _expire(session: Session, pub_ids: set[int], replaced: set[int]) -> None:
+    """Keep ORM objects the caller may hold in step with the rows written here with Core statements."""
+    if not session.identity_map:
+        return
+    objects = list(session.identity_map.values())
+    for obj in objects:  # children first: expiring a publication cascades to the authors it holds
+        if isinstance(obj, (Author, MeshHeading)) and inspect(obj).dict.get("publication_id") in replaced:
+            session.expunge(obj)
+    for obj in objects:
+        if isinstance(obj, Publication) and inspect(obj).dict.get("id") in pub_ids:
+            session.expire(obj)

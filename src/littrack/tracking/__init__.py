@@ -1,0 +1,1 @@
+"""PubMed tracking: saved searches, the refresh job and its lock, triage of the papers found."""
