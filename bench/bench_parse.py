@@ -1,11 +1,9 @@
-"""Benchmark littrack's PubMed parser against pubmed_parser.parse_medline_xml on one file.
+"""Benchmark littrack's PubMed parser against pubmed_parser.parse_medline_xml on one file."""
 
-Each run happens in a fresh child process, so peak RSS (ru_maxrss) belongs to one parser
-only; parsers alternate across repetitions so that background load hits both alike.
-
-    .venv/bin/python bench/bench_parse.py                  # 30,000 synthetic records
-    .venv/bin/python bench/bench_parse.py --file pubmed25n0001.xml.gz --repeat 5
-"""
+# Each run is a fresh child process, so its peak RSS (ru_maxrss) belongs to one parser only,
+# and the parsers alternate across repetitions so that background load hits both alike.
+#     .venv/bin/python bench/bench_parse.py                  # 30,000 synthetic records
+#     .venv/bin/python bench/bench_parse.py --file pubmed25n0001.xml.gz --repeat 5
 
 from __future__ import annotations
 
@@ -67,7 +65,7 @@ def _machine() -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--file", type=Path, help="a PubMed XML(.gz) file; default: a cached synthetic one")
     ap.add_argument("--records", type=int, default=30_000, help="synthetic records (default 30000)")
     ap.add_argument("--seed", type=int, default=0)

@@ -4,7 +4,8 @@ Each run is a fresh child process on a fresh, migrated database (migration not t
 (ru_maxrss) belongs to that run alone. The file is read with littrack's streaming parser and stored
 with `upsert_records` in transactions of --batch records (a refresh commits per EFetch batch of 200;
 never record by record). "parse only" is the same loop without the database, for reference; "store
-again" stores the same file into the filled database (every record unchanged: the rerun path).
+again" stores the same file into the filled database (every record unchanged: the rerun path). The time
+spent in `upsert_records` and the commits is also reported on its own ("of which storing").
 
     .venv/bin/python bench/bench_store.py                       # 30,000 synthetic records, both engines
     .venv/bin/python bench/bench_store.py --engines sqlite --repeat 5
@@ -50,6 +51,7 @@ def _child(mode: str, path: str, url: str, batch: int) -> None:
     from littrack.pubmed.parse import iter_pubmed
 
     start_kib = _peak_kib()
+    store_seconds = 0.0
     if mode == "parse":
         start = time.perf_counter()
         count = sum(len(b) for b in _batches(iter_pubmed(path), batch))
@@ -67,9 +69,12 @@ def _child(mode: str, path: str, url: str, batch: int) -> None:
         for i in range(passes):
             start = time.perf_counter()
             count = 0
+            store_seconds = 0.0
             for records in _batches(iter_pubmed(path), batch):
+                t0 = time.perf_counter()
                 with factory.begin() as session:
                     result = upsert_records(session, records)
+                store_seconds += time.perf_counter() - t0
                 count += len(records)
                 if i == passes - 1:
                     for key in counts:
@@ -83,7 +88,8 @@ def _child(mode: str, path: str, url: str, batch: int) -> None:
         assert stored == count, (stored, count)
         print(json.dumps({"counts": counts, "authors": authors, "mesh": mesh}), file=sys.stderr)
     peak_kib = _peak_kib()
-    print(json.dumps({"records": count, "seconds": seconds, "peak_kib": peak_kib, "start_kib": start_kib}))
+    print(json.dumps({"records": count, "seconds": seconds, "store_seconds": store_seconds if mode != "parse" else 0,
+                      "peak_kib": peak_kib, "start_kib": start_kib}))
 
 
 def _fresh_db(engine_name: str, pg_admin: str, tmp: Path) -> tuple[str, object]:
@@ -164,7 +170,7 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=30_000, help="synthetic records (default 30000)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3; median reported)")
-    ap.add_argument("--batch", type=int, default=1000, help="records per transaction (default 1000)")
+    ap.add_argument("--batch", type=int, default=500, help="records per transaction (default 500)")
     ap.add_argument("--engines", default="sqlite,postgresql")
     ap.add_argument("--pg-url", default=os.environ.get("LITTRACK_BENCH_PG_URL", DEFAULT_PG),
                     help="a PostgreSQL URL whose user may create databases")
@@ -212,8 +218,9 @@ def main() -> None:
           f"{load_after:.2f} after.")
     print(f"File: `{path.name}`, {n} records ({path.stat().st_size / 2**20:.0f} MiB gzip); {args.batch} records per "
           f"transaction; median (best) of {args.repeat} runs, each in a fresh process on a fresh database.\n")
-    print("| what | engine | median s | best s | records/s (median) | target | peak RSS MiB (before) |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| what | engine | median s | best s | records/s (median) | target | of which storing: s, records/s "
+          "| peak RSS MiB (at start) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|")
     labels = {"parse": "parse only", "store": "parse + store (new)", "again": "parse + store again (unchanged)"}
     for (mode, engine_name), results in runs.items():
         seconds = [r["seconds"] for r in results]
@@ -221,8 +228,10 @@ def main() -> None:
         peak = max(r["peak_kib"] for r in results) / 1024
         start = max(r["start_kib"] for r in results) / 1024
         target = f"{TARGETS[engine_name]:,}" if mode == "store" else ""
+        storing = statistics.median(r["store_seconds"] for r in results)
+        part = f"{storing:.2f}, {n / storing:,.0f}" if storing else ""
         print(f"| {labels[mode]} | {engine_name if engine_name != '-' else ''} | {median:.2f} | {min(seconds):.2f} | "
-              f"{n / median:,.0f} | {target} | {peak:.1f} ({start:.1f}) |")
+              f"{n / median:,.0f} | {target} | {part} | {peak:.1f} ({start:.1f}) |")
 
 
 if __name__ == "__main__":

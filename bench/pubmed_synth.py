@@ -184,7 +184,7 @@ def synth_article_xml(pmid: int, rng: random.Random, entrez_date: dt.date | None
     doi = f"10.{rng.randint(1000, 9999)}/{iso.lower().replace(' ', '')}.{entrez.year}.{pmid}"
     abstract = "".join(
         f'        <AbstractText Label="{label}" NlmCategory="{cat}">'
-        + " ".join(_sentence(rng, rng.randint(12, 22)) for _ in range(rng.randint(2, 3)))
+        + " ".join(_sentence(rng, rng.randint(16, 28)) for _ in range(2))
         + "</AbstractText>\n"
         for label, cat in _LABELS
     )

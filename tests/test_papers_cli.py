@@ -8,12 +8,17 @@ import json
 import pytest
 from fake_eutils import FakeEutils
 from sqlalchemy import select
+from tracking_helpers import point_at
 
 from littrack.db import make_engine, make_sessionmaker
 from littrack.models import Change, StudyPublication
 from littrack.pubmed.records import DeletedCitation
 from littrack.pubmed.store import upsert_records
-from tracking_helpers import fake  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def fake(fake_eutils: FakeEutils, monkeypatch: pytest.MonkeyPatch) -> FakeEutils:
+    return point_at(fake_eutils, monkeypatch)
 
 
 @pytest.fixture

@@ -231,6 +231,31 @@ def test_update_file_version_and_delete_in_order() -> None:
     assert {pmid: r.version for pmid, r in state.items()} == {1001: 2, 1003: 1}
 
 
+def test_doi_and_pmcid_never_come_from_references(monkeypatch: pytest.MonkeyPatch) -> None:
+    xml = (DATA / "pubmed2db/pubmed25n0001.xml").read_text()
+    xml = xml.replace('<ArticleId IdType="doi">10.1038/example1001</ArticleId>', "")
+    xml = xml.replace('<ArticleId IdType="pmc">PMC1234567</ArticleId>', "")
+    first = parse_pubmed(xml)[0]
+    assert isinstance(first, PubmedRecord)
+    assert (first.doi, first.pmcid) == (None, None)  # not 10.1000/nopmid from a cited reference
+    # Reference lists are skipped unparsed; parsing them instead must not change any value.
+    files = ["biopython/pubmed7.xml", "pubmed2db/pubmed25n0001.xml", "pubmed2db/pubmed25n0002.xml"]
+    skipped = [parse_pubmed(DATA / name) for name in files]
+    monkeypatch.setattr("littrack.pubmed.parse._drop_reference_lists", lambda fragment: fragment)
+    assert [parse_pubmed(DATA / name) for name in files] == skipped
+
+
+def test_nested_and_unbalanced_reference_lists() -> None:
+    xml = (DATA / "pubmed2db/pubmed25n0002.xml").read_text()
+    nested = xml.replace("<ReferenceList>", "<ReferenceList>\n<Title>Cited</Title>\n<ReferenceList>", 1).replace(
+        "</ReferenceList>", "</ReferenceList>\n</ReferenceList>", 1
+    )
+    assert parse_pubmed(nested) == parse_pubmed(xml)
+    unbalanced = xml.replace("</ReferenceList>", "", 1)
+    with pytest.raises(ParseError, match="mismatched tag, line 73"):
+        parse_pubmed(unbalanced)
+
+
 def test_suppl_issue_and_not_available_title() -> None:
     records = by_pmid("pubmed2db/pubmed25n0004.xml")
     suppl = records[10137601]
@@ -485,8 +510,9 @@ def test_html_page_is_an_error_not_an_empty_result() -> None:
 def test_efetch_error_envelope_is_an_error() -> None:
     with pytest.raises(ParseError, match="root element is <eFetchResult>: Empty id list - nothing todo"):
         parse_pubmed(DATA / "handmade/efetch_error.xml")
-    with pytest.raises(ParseError, match="root element is <eSearchResult>"):
-        parse_pubmed(DATA / "biopython/esearch8.xml")
+    for name in ("biopython/esearch2.xml", "biopython/esearch8.xml"):
+        with pytest.raises(ParseError, match="root element is <eSearchResult>"):
+            parse_pubmed(DATA / name)
 
 
 def test_check_envelope_accepts_a_pubmed_head() -> None:

@@ -8,14 +8,19 @@ import json
 import pytest
 from fake_eutils import TEST_EMAIL, FakeEutils, FakeRecord, Template
 from sqlalchemy import select, update
+from tracking_helpers import assert_stored, no_duplicates, parsed, point_at, state
 
 from littrack.db import make_engine, make_sessionmaker
 from littrack.models import SavedSearch, SearchRun
 from littrack.models.base import utcnow
 from littrack.tracking.refresh import OVERLAP_DAYS
-from tracking_helpers import assert_stored, fake, no_duplicates, parsed, state  # noqa: F401  (fixture)
 
 PAPER_FIELDS = {"pmid", "title", "journal", "year", "doi", "authors", "status", "searches"}
+
+
+@pytest.fixture
+def fake(fake_eutils: FakeEutils, monkeypatch: pytest.MonkeyPatch) -> FakeEutils:
+    return point_at(fake_eutils, monkeypatch)
 
 
 def entered_since(fake: FakeEutils, day: dt.date) -> set[int]:

@@ -7,15 +7,21 @@ import os
 import subprocess
 import sys
 
+import pytest
 from fake_eutils import FakeEutils
 from sqlalchemy import insert
+from tracking_helpers import no_duplicates, point_at, state, subprocess_env
 
 from littrack.db import make_engine
 from littrack.models import AppLock
 from littrack.models.base import utcnow
 from littrack.tracking.lock import ProcessLock
 from littrack.tracking.refresh import LOCK_NAME
-from tracking_helpers import fake, no_duplicates, state, subprocess_env  # noqa: F401  (fixture)
+
+
+@pytest.fixture
+def fake(fake_eutils: FakeEutils, monkeypatch: pytest.MonkeyPatch) -> FakeEutils:
+    return point_at(fake_eutils, monkeypatch)
 
 
 def start(url: str, fake: FakeEutils, *args: str) -> subprocess.Popen[str]:
@@ -88,7 +94,8 @@ def test_an_expired_or_orphaned_lock_is_taken_over(invoke, db_url: str, fake: Fa
         conn.execute(insert(AppLock).values(name=LOCK_NAME, owner="elsewhere:4242:dead", acquired_at=utcnow(),
                                             expires_at=utcnow() - dt.timedelta(minutes=5)))
     assert invoke(db_url, "refresh").exit_code == 0
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True)
     import socket
 
     with engine.begin() as conn:  # a refresh on this machine whose process is gone

@@ -6,11 +6,11 @@ import time
 
 import pytest
 from fake_eutils import FakeEutils
+from tracking_helpers import no_duplicates, point_at, state
 
 from littrack.db import make_engine
 from littrack.tracking import refresh as refresh_module
 from littrack.tracking.refresh import client_from_env, refresh
-from tracking_helpers import fake, no_duplicates, state  # noqa: F401  (fixture)
 
 COMMON = ["429", "500", "502", "503", "drop", "timeout", "truncate", "short_body", "html", "error"]
 CASES = [("esearch", k) for k in COMMON] + [("efetch", k) for k in COMMON + ["partial", "empty"]]
@@ -21,6 +21,11 @@ REASONS = {
     "html": "HTML page", "error": "ERROR", "partial": "did not return", "empty": "did not return",
 }
 N_CLONES = 440  # with the fixture records: three EFetch batches of up to 200
+
+
+@pytest.fixture
+def fake(fake_eutils: FakeEutils, monkeypatch: pytest.MonkeyPatch) -> FakeEutils:
+    return point_at(fake_eutils, monkeypatch)
 
 
 @pytest.fixture
@@ -67,7 +72,7 @@ def test_a_lasting_fault_fails_cleanly_and_the_rerun_completes(invoke, db_url: s
     assert [r[0] for r in s["runs"]] == ["failed"] and s["watermarks"]["trd"] is None and s["locks"] == 0
     assert REASONS[kind] in s["last_error"] and s["last_error"] in result.stdout
     if endpoint == "efetch" and kind not in ("partial", "empty"):
-        assert f"NCBI efetch failed after 3 attempt(s)" in s["last_error"]
+        assert "NCBI efetch failed after 3 attempt(s)" in s["last_error"]
 
     corpus.clear_faults()
     rerun = invoke(db_url, "refresh")

@@ -6,17 +6,17 @@ import dataclasses
 import threading
 from typing import Any
 
-import pytest
 import fake_eutils
+import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from tracking_helpers import assert_stored, pub
 
 from littrack.db import make_engine, make_sessionmaker
+from littrack.errors import ParseError
 from littrack.models import Author, MeshHeading, Publication, Study, StudyPublication
 from littrack.pubmed.parse import parse_pubmed
 from littrack.pubmed.records import DeletedCitation, PubmedRecord
 from littrack.pubmed.store import StoreResult, upsert_records
-from tracking_helpers import assert_stored, pub
 
 
 def records(name: str) -> list[PubmedRecord | DeletedCitation]:
@@ -29,7 +29,7 @@ def real_records() -> list[PubmedRecord]:
     for path in sorted(fake_eutils.DATA_DIR.rglob("*.xml")):
         try:
             items = parse_pubmed(path)
-        except Exception:
+        except ParseError:
             continue  # ESearch answers and deliberately broken files
         for r in items:
             if isinstance(r, PubmedRecord) and (r.pmid not in latest or r.version >= latest[r.pmid].version):
@@ -249,3 +249,11 @@ def test_study_links_survive_an_update(seeded_engine) -> None:
         assert p.preprint_of is not None and p.preprint_of.pmid == 40009368  # the bundle's link stays
         assert session.scalar(select(func.count()).select_from(StudyPublication)
                               .where(StudyPublication.publication_id == p.id)) == 1
+
+
+def test_a_long_delete_list_is_chunked(engine) -> None:
+    base = real_records()[0]
+    many = [dataclasses.replace(base, pmid=95000000 + i, doi=None, pmcid=None) for i in range(1200)]
+    store(engine, many)
+    result = store(engine, [DeletedCitation(tuple(r.pmid for r in many) + (1,))], chunk_size=500)
+    assert result.deleted == 1200 and result.pmids == []

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import fake_eutils
+import pytest
 from fake_eutils import TEST_API_KEY, TEST_EMAIL, FakeEutils
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -26,15 +25,14 @@ FAST_CLIENT_ENV = {
 }
 
 
-@pytest.fixture
-def fake(fake_eutils: FakeEutils, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeEutils]:
-    """The fake E-utilities server, with the environment that points littrack's refresh at it."""
-    monkeypatch.setenv("LITTRACK_EUTILS_URL", fake_eutils.url)
+def point_at(fake: FakeEutils, monkeypatch: pytest.MonkeyPatch) -> FakeEutils:
+    """Point littrack's refresh (environment-configured, as in production) at the fake server."""
+    monkeypatch.setenv("LITTRACK_EUTILS_URL", fake.url)
     monkeypatch.setenv("NCBI_EMAIL", TEST_EMAIL)
     monkeypatch.setenv("NCBI_API_KEY", TEST_API_KEY)
     for key, value in FAST_CLIENT_ENV.items():
         monkeypatch.setenv(key, value)
-    yield fake_eutils
+    return fake
 
 
 def subprocess_env(fake: FakeEutils, url: str) -> dict[str, str]:

@@ -74,9 +74,9 @@ def show(app: AppContext, pmid: int, fmt: str) -> None:
     click.echo(f"PMID {r['pmid']}: {r['title']}")
     names = [a["name"] for a in r["authors"]]
     click.echo(f"  {', '.join(names[:6])}{' et al.' if len(names) > 6 else ''}")
-    where = " ".join(x for x in (r["journal_iso"] or r["journal"], r["pub_date"],
-                                 f"{r['volume'] or ''}{'(' + r['issue'] + ')' if r['issue'] else ''}"
-                                 f"{':' + r['pages'] if r['pages'] else ''}") if x)
+    issue = f"({r['issue']})" if r["issue"] else ""
+    pages = f":{r['pages']}" if r["pages"] else ""
+    where = " ".join(x for x in (r["journal_iso"] or r["journal"], r["pub_date"], f"{r['volume'] or ''}{issue}{pages}") if x)
     click.echo(f"  {where}")
     ids = ", ".join(f"{k.upper()} {r[k]}" for k in ("doi", "pmcid") if r[k])
     click.echo(f"  {ids + '; ' if ids else ''}Entrez date {r['entrez_date'] or '-'}; "

@@ -25,11 +25,13 @@ EX_TEMPFAIL = 75  # sysexits.h: another refresh holds the lock; try again later
 @click.pass_context
 def refresh(ctx: click.Context, app: AppContext, names: tuple[str, ...], due: bool, since: object,
             dry_run: bool, email: str | None, wait: float) -> None:
-    """Refresh saved searches (all unpaused ones, or NAME ...).
+    """Refresh saved searches: all unpaused ones, or each NAME given (paused or not).
 
-    Progress goes to stderr, one summary line per search to stdout. Exit status: 0 when every search
-    succeeded, 1 when any failed (its watermark stays, so the next refresh fetches what it missed),
-    75 when another refresh was running and this one skipped.
+    Each search fetches what entered PubMed since its last complete run (a few days of overlap, as
+    Entrez dates lag); a first run fetches everything. Progress goes to stderr, one summary line per
+    search to stdout. Exit status: 0 when every search succeeded, 1 when any failed (its watermark
+    stays, so the next refresh fetches what it missed), 75 when another refresh was running and this
+    one skipped.
     """
     from littrack.errors import ConcurrencyError
     from littrack.tracking.refresh import client_from_env

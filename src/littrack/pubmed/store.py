@@ -8,7 +8,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, String, Table, Text, bindparam, cast, delete, inspect, or_, select, update
+from sqlalchemy import (
+    Connection,
+    String,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    delete,
+    inspect,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from littrack.models import Author, MeshHeading, Publication
@@ -32,6 +44,7 @@ _LIMITS = {
     table.name: {c.name: c.type.length for c in table.columns if isinstance(c.type, String) and c.type.length}
     for table in (PUB, AUTH, MESH)
 }
+_AUTHOR_MAX = _LIMITS["publication_authors"]
 _PUB_FIELDS = (
     "pmid", "pmid_version", "doi", "pmcid", "title", "vernacular_title", "abstract", "abstract_sections", "journal",
     "journal_iso", "issn", "volume", "issue", "pages", "language", "pub_date_text", "pub_year", "pub_month", "pub_day",
@@ -153,7 +166,8 @@ def author_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
         if not (a.last_name or a.collective_name):
             continue  # nothing to cite the author by; the schema requires a name
         initials, suffix, orcid = a.initials, a.suffix, a.orcid
-        if (initials and len(initials) > 20) or (suffix and len(suffix) > 20) or (orcid and len(orcid) > 19):
+        if any(v and len(v) > _AUTHOR_MAX.get(k, len(v)) for k, v in (("initials", initials), ("suffix", suffix),
+                                                                      ("orcid", orcid))):
             initials = _clip("publication_authors", "initials", initials, rec.pmid)
             suffix = _clip("publication_authors", "suffix", suffix, rec.pmid)
             orcid = _clip("publication_authors", "orcid", orcid, rec.pmid)
@@ -165,8 +179,8 @@ def author_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
 def mesh_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
     """MeSH rows in _MESH_FIELDS order, qualifiers as their JSON text."""
     return [
-        (i, m.descriptor, m.ui if not m.ui or len(m.ui) <= 20 else _clip("publication_mesh", "descriptor_ui", m.ui, rec.pmid),
-         bool(m.major), _qualifiers_json(m.qualifiers))
+        (i, m.descriptor, _clip("publication_mesh", "descriptor_ui", m.ui, rec.pmid), bool(m.major),
+         _qualifiers_json(m.qualifiers))
         for i, m in enumerate(rec.mesh)
     ]
 
@@ -196,14 +210,18 @@ def _chunks(
     events: dict[int, PubmedRecord | None] = {}
     for item in records:
         if isinstance(item, DeletedCitation):
-            for pmid in item.pmids:
+            for pmid in item.pmids:  # one DeleteCitation of an update file can list thousands
+                events.pop(pmid, None)
                 events[pmid] = None
-        else:
-            held = events.get(item.pmid)
-            if held is not None and held.version > item.version:
-                continue
-            events.pop(item.pmid, None)  # re-insert: keep first-appearance order per chunk simple
-            events[item.pmid] = item
+                if len(events) >= size:
+                    yield events
+                    events = {}
+            continue
+        held = events.get(item.pmid)
+        if held is not None and held.version > item.version:
+            continue
+        events.pop(item.pmid, None)  # the latest event of a PMID goes last
+        events[item.pmid] = item
         if len(events) >= size:
             yield events
             events = {}

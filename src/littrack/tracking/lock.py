@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from littrack.errors import ConcurrencyError
 from littrack.models import AppLock
@@ -146,7 +147,7 @@ class ProcessLock:
                         update(LOCKS).where(LOCKS.c.name == self.name, LOCKS.c.owner == self.owner)
                         .values(expires_at=self._expiry())
                     ).rowcount
-            except Exception as exc:  # a busy database: try again at the next beat
+            except SQLAlchemyError as exc:  # a busy database: try again at the next beat
                 logger.warning("lock %r: heartbeat failed: %s", self.name, exc)
                 continue
             if kept != 1:

@@ -11,7 +11,15 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from littrack.errors import NotFound, ValidationError
-from littrack.models import Change, Publication, SavedSearch, SearchHit, Study, StudyPublication, Triage
+from littrack.models import (
+    Change,
+    Publication,
+    SavedSearch,
+    SearchHit,
+    Study,
+    StudyPublication,
+    Triage,
+)
 from littrack.models.base import TRIAGE_STATUSES, utcnow
 from littrack.queries import resolve_study
 from littrack.tracking.searches import resolve_search
@@ -70,7 +78,7 @@ def list_papers(session: Session, *, search: str | None = None, status: str | No
     if status is not None:
         stmt = stmt.where(state == status)
     if since is not None:
-        stmt = stmt.where(seen.c.first_seen >= dt.datetime.combine(since, dt.time(), dt.timezone.utc))
+        stmt = stmt.where(seen.c.first_seen >= dt.datetime.combine(since, dt.time(), dt.UTC))
     if not include_deleted:
         stmt = stmt.where(Publication.pubmed_deleted_at.is_(None))
     stmt = stmt.order_by(Publication.entrez_date.desc().nulls_last(), Publication.pmid.desc().nulls_last())
