@@ -8,10 +8,12 @@
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -85,7 +87,15 @@ def main() -> None:
         if not path.exists():
             print(f"generating {path} ...", file=sys.stderr)
             write_pubmed_file(path, args.records, seed=args.seed)
-    # pubmed_parser.parse_medline_xml opens its input with gzip.open, so it needs a .gz file.
+    with open(path, "rb") as f:
+        gzipped = f.read(2) == b"\x1f\x8b"
+    if not gzipped:  # pubmed_parser.parse_medline_xml opens its input with gzip.open
+        packed = HERE / "out" / (path.name + ".gz")
+        if not packed.exists():
+            packed.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "rb") as src, gzip.open(packed, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        path = packed
     print(f"file: {path} ({path.stat().st_size / 2**20:.1f} MiB on disk)", file=sys.stderr)
 
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in PARSERS}

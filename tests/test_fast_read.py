@@ -14,9 +14,7 @@ from littrack import migrate
 from littrack.db import connect_sqlite, make_engine, make_sessionmaker, sqlite_file
 from littrack.errors import NotFound
 from littrack.formats import render
-from littrack.models import name_key
 from littrack.queries import SORTS, EffectFilter, find_effects
-from littrack.queries import name_key as plain_name_key
 
 FILTERS = [
     *(EffectFilter(trait="insomnia", sort=s) for s in SORTS),
@@ -31,11 +29,6 @@ BAD = [EffectFilter(trait="insomina"), EffectFilter(trait="50%_\\"), EffectFilte
 
 def test_head_constant_follows_the_migrations() -> None:
     assert migrate.HEAD_REVISION == migrate.head_revision(), "set littrack.migrate.HEAD_REVISION to the new head"
-
-
-def test_name_key_is_the_models_one() -> None:
-    for name in ["Insomnia", "  Body   Mass\tIndex ", "STRASSE Straße", "Ǆ digraph", ""]:
-        assert plain_name_key(name) == name_key(name)
 
 
 @pytest.mark.parametrize(
@@ -73,10 +66,13 @@ def test_bare_connection_and_session_give_the_same_rows(seeded_engine) -> None:
 def test_effects_on_a_sqlite_file_imports_no_sqlalchemy(seeded_db_url: str) -> None:
     if sqlite_file(seeded_db_url) is None:
         pytest.skip("SQLite files only")
+    every_filter = ["--domain", "sleep", "--comparison", "vs", "--measure", "or", "--study", "xu2025_trd"]
     code = (
         "import sys; from click.testing import CliRunner; from littrack.cli import cli;"
         f"r = CliRunner().invoke(cli, ['--db', {seeded_db_url!r}, 'effects', '--trait', 'insomnia', '--format', 'json']);"
         "assert r.exit_code == 0, r.output; assert len(__import__('json').loads(r.stdout)) == 3;"
+        f"r = CliRunner().invoke(cli, ['--db', {seeded_db_url!r}, 'effects', *{every_filter!r}]);"
+        "assert r.exit_code == 0 and 'PN2025' in r.stdout, r.output;"
         "print([m for m in ('sqlalchemy', 'alembic') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

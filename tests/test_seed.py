@@ -7,7 +7,7 @@ import json
 from sqlalchemy import func, inspect, select
 
 from littrack.db import make_engine, make_sessionmaker
-from littrack.models import Dataset, EffectSize, Publication, Source, Study, Trait, TraitDomain
+from littrack.models import Dataset, EffectSize, Source, Study, Trait, TraitDomain
 
 
 def _row_counts(url: str) -> dict[str, int]:

@@ -52,6 +52,8 @@ def _flat_json(rows: Sequence[dict[str, Any]]) -> str | None:
 
 def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[Column], fields: Sequence[str] | None = None) -> str:
     """Rows as text in `fmt`; `columns` shape the table, `fields` (default: all keys) the machine formats."""
+    if fields is not None and fmt in ("json", "jsonl"):
+        rows = [{k: r.get(k) for k in fields} for r in rows]
     if fmt == "json":
         text = _flat_json(rows)
         if text is None:
@@ -70,15 +72,23 @@ def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[Column], 
     return table(rows, columns)
 
 
+NEVER_CUT = frozenset({"VALUE", "95% CI", "P", "MEASURE", "PMID", "YEAR", "EFFECTS", "STATUS", "DOI"})
+
+
 def table(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
     cells = [[_cell(key(r) if callable(key) else r.get(key)) for _, key, _ in columns] for r in rows]
     widths = []
     for i, (header, _, cap) in enumerate(columns):
         widest = max([len(header)] + [len(c[i]) for c in cells])
         widths.append(min(widest, cap))
+    # Only descriptive columns give way to a narrow terminal; numbers, CIs and P values are never cut.
     total = shutil.get_terminal_size((200, 24)).columns
-    while sum(widths) + 2 * (len(widths) - 1) > total and max(widths) > 12:
-        widths[widths.index(max(widths))] -= 1
+    free = [i for i, (header, _, _) in enumerate(columns) if header not in NEVER_CUT]
+    while free and sum(widths) + 2 * (len(widths) - 1) > total:
+        i = max(free, key=lambda k: widths[k])
+        if widths[i] <= 16:
+            break
+        widths[i] -= 1
 
     def fit(text: str, width: int) -> str:
         text = text.replace("\n", " ")
@@ -125,10 +135,10 @@ EFFECT_TABLE: list[Column] = [
     ("TRAIT", "trait", 34),
     ("COMPARISON", "comparison", 24),
     ("MEASURE", lambda r: r["measure"] or "", 7),
-    ("VALUE", effect_value, 26),
+    ("VALUE", effect_value, 40),
     ("95% CI", effect_ci, 14),
     ("P", lambda r: _cell(r["p_value"]) if r["p_value"] is not None else ("" if r["value_kind"] == "qualitative" else "not reported"), 12),
-    ("DIRECTION", effect_direction, 22),
+    ("DIRECTION", effect_direction, 32),
     ("DATASET", lambda r: r["dataset"] or r["sample_text"] or "not stated", 26),
     ("SOURCE", effect_source, 60),
 ]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Union
 from littrack.errors import NotFound
 from littrack.suggest import unknown
 from littrack.values import probability_from_columns
+from littrack.vocab import MEASURES, name_key
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -43,11 +44,6 @@ class EffectFilter:
     sort: str = "trait"
 
 
-def name_key(name: str) -> str:
-    """littrack.models.name_key without importing SQLAlchemy; tests keep the two the same."""
-    return " ".join(name.split()).casefold()
-
-
 def _rows(db: Reader, sql: str, params: dict[str, Any] | None = None) -> list[Sequence[Any]]:
     """All rows of `sql` (named `:param` placeholders), as the driver returns them."""
     if isinstance(db, sqlite3.Connection):
@@ -57,9 +53,17 @@ def _rows(db: Reader, sql: str, params: dict[str, Any] | None = None) -> list[Se
     return db.execute(text(sql), params or {}).all()  # type: ignore[return-value]
 
 
-def _in(ids: Iterable[int]) -> str:
-    """An IN list of integer ids, inlined: no bound-parameter limit, and ids are safe to inline."""
-    return ", ".join(str(int(i)) for i in ids)
+_MAX_BOUND = 1000
+
+
+def _in(ids: Iterable[int], params: dict[str, Any], name: str) -> str:
+    """An IN list of ids as bound parameters `name0, name1, ...` added to `params` (PostgreSQL plans these
+    better than literals); past _MAX_BOUND ids inlined, so that no engine's parameter limit is reached."""
+    values = [int(i) for i in ids]
+    if len(values) > _MAX_BOUND:
+        return ", ".join(map(str, values))
+    params.update({f"{name}{k}": v for k, v in enumerate(values)})
+    return ", ".join(f":{name}{k}" for k in range(len(values)))
 
 
 def _like(text: str) -> str:
@@ -77,7 +81,9 @@ def match_traits(db: Reader, text: str) -> list[int]:
         names = [r[0] for r in _rows(db, "SELECT traits.name FROM traits")]
         names += [r[0] for r in _rows(db, "SELECT trait_synonyms.name FROM trait_synonyms")]
         raise NotFound(unknown("trait", text, names) + " (see `littrack traits`)")
-    groups = _rows(db, f"SELECT trait_members.group_id FROM trait_members WHERE trait_members.member_id IN ({_in(ids)})")
+    params: dict[str, Any] = {}
+    groups = _rows(db, "SELECT trait_members.group_id FROM trait_members"
+                       f" WHERE trait_members.member_id IN ({_in(ids, params, 'm')})", params)
     return sorted(ids | {r[0] for r in groups})
 
 
@@ -125,8 +131,6 @@ def resolve_study(session: Session, key: str) -> Study:
 
 
 def resolve_measure(text: str) -> str:
-    from littrack.models.base import MEASURES  # only when --measure is given: it imports SQLAlchemy
-
     for m in MEASURES:
         if m.casefold() == text.casefold():
             return m
@@ -169,12 +173,12 @@ def effects_sql(db: Reader, f: EffectFilter) -> tuple[str, dict[str, Any]]:
     where: list[str] = []
     params: dict[str, Any] = {}
     if f.trait:
-        where.append(f"effect_sizes.exposure_trait_id IN ({_in(match_traits(db, f.trait))})")
+        where.append(f"effect_sizes.exposure_trait_id IN ({_in(match_traits(db, f.trait), params, 't')})")
     if f.domain:
         where.append("effect_sizes.exposure_trait_id IN (SELECT trait_domain_links.trait_id FROM trait_domain_links"
-                     f" WHERE trait_domain_links.domain_id IN ({_in(resolve_domain(db, f.domain))}))")
+                     f" WHERE trait_domain_links.domain_id IN ({_in(resolve_domain(db, f.domain), params, 'd')}))")
     if f.comparison:
-        where.append(f"effect_sizes.comparison_id IN ({_in(resolve_comparison(db, f.comparison))})")
+        where.append(f"effect_sizes.comparison_id IN ({_in(resolve_comparison(db, f.comparison), params, 'c')})")
     if f.measure:
         where.append("effect_sizes.measure = :measure")
         params["measure"] = resolve_measure(f.measure)
@@ -201,9 +205,11 @@ def trait_domains(db: Reader, trait_ids: set[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
     if not trait_ids:
         return out
+    params: dict[str, Any] = {}
     rows = _rows(db, "SELECT trait_domain_links.trait_id, trait_domains.name FROM trait_domain_links"
                      " JOIN trait_domains ON trait_domains.id = trait_domain_links.domain_id"
-                     f" WHERE trait_domain_links.trait_id IN ({_in(trait_ids)}) ORDER BY trait_domains.name")
+                     f" WHERE trait_domain_links.trait_id IN ({_in(trait_ids, params, 't')}) ORDER BY trait_domains.name",
+                 params)
     for tid, name in rows:
         out[tid].append(name)
     return out

@@ -7,6 +7,10 @@ import datetime as dt
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
+from littrack.vocab import (  # noqa: F401  re-exported: the CHECK constraints use them
+    VALUE_KINDS, DIRECTIONS, RATIO_MEASURES, MEASURES, DATASET_ROLES, SOURCE_KINDS, TRAIT_KINDS, TRIAGE_STATUSES, RUN_STATUSES,
+)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -14,29 +18,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-# Vocabularies the database enforces with CHECK constraints.
-VALUE_KINDS = ("reported", "derived_from_percent", "range", "qualitative")
-DIRECTIONS = ("increased", "decreased", "associated", "none")
-RATIO_MEASURES = ("OR", "HR", "RR", "ratio")
-MEASURES = {
-    "OR": "odds ratio",
-    "HR": "hazard ratio",
-    "RR": "risk ratio",
-    "ratio": "ratio of unspecified kind (the source gave only a percent change in risk)",
-    "beta": "regression coefficient (linear scale)",
-    "logOR": "log odds ratio",
-    "logHR": "log hazard ratio",
-    "SMD": "standardised mean difference",
-    "r": "correlation coefficient",
-    "R2": "variance explained",
-    "AUC": "area under the ROC curve",
-}
-DATASET_ROLES = ("discovery", "replication", "combined", "follow-up", "other")
-SOURCE_KINDS = ("publication", "preprint", "news", "blog", "other")
-TRAIT_KINDS = ("trait", "group", "domain_set")
-TRIAGE_STATUSES = ("new", "relevant", "irrelevant", "included")
-RUN_STATUSES = ("running", "success", "failed")
 
 
 def sql_in(column: str, values: tuple[str, ...] | list[str]) -> str:

@@ -6,11 +6,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from littrack.models.base import TRAIT_KINDS, Base, sql_in
-
-
-def name_key(name: str) -> str:
-    """The case- and space-insensitive form natural keys are unique on."""
-    return " ".join(name.split()).casefold()
+from littrack.vocab import name_key
 
 
 class TraitDomain(Base):

@@ -85,8 +85,9 @@ def parse_medline_date(text: str) -> tuple[int | None, int | None, int | None]:
 
 
 @lru_cache(maxsize=1 << 14)  # pure, and a file's records share a few thousand distinct dates
-def pub_date(year: str | None, month: str | None, day: str | None, season: str | None,
-             medline_date: str | None) -> PubDate:
+def pub_date(
+    year: str | None, month: str | None, day: str | None, season: str | None, medline_date: str | None
+) -> PubDate:
     """Interpret the texts of a PubDate's Year/Month/Day/Season/MedlineDate children."""
     if medline_date is not None and year is None:
         text = " ".join(medline_date.split())
