@@ -170,7 +170,7 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=30_000, help="synthetic records (default 30000)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3; median reported)")
-    ap.add_argument("--batch", type=int, default=500, help="records per transaction (default 500)")
+    ap.add_argument("--batch", type=int, default=200, help="records per transaction (default 200, as a refresh)")
     ap.add_argument("--engines", default="sqlite,postgresql")
     ap.add_argument("--pg-url", default=os.environ.get("LITTRACK_BENCH_PG_URL", DEFAULT_PG),
                     help="a PostgreSQL URL whose user may create databases")

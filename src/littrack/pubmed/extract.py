@@ -69,6 +69,9 @@ _section = _maker(AbstractSection)
 _record = _maker(PubmedRecord)
 
 
+FROM_ELEMENT: Any = object()  # entrez_date argument: read it from the record's History element
+
+
 class RecordError(ValueError):
     """A record element lacks what every record must have (a numeric PMID)."""
 
@@ -172,10 +175,10 @@ def mesh_heading(heading: Element) -> MeshHeading | None:
     qualifiers: tuple[MeshQualifier, ...] = ()
     if len(heading) > 1:  # most headings are a bare descriptor
         qualifiers = tuple([
-            MeshQualifier((q.text or "").strip(), q.get("UI"), q.get("MajorTopicYN") == "Y")
+            _mesh_qualifier((q.text or "").strip(), q.get("UI"), q.get("MajorTopicYN") == "Y")
             for q in heading.findall("QualifierName")
         ])
-    return MeshHeading(
+    return _mesh_heading(
         (descriptor.text or "").strip(), descriptor.get("UI"), descriptor.get("MajorTopicYN") == "Y", qualifiers
     )
 
@@ -268,8 +271,11 @@ def _title(title_element: Element | None, vernacular: str | None) -> str:
     return title
 
 
-def pubmed_article(element: Element) -> PubmedRecord:
-    """A <PubmedArticle> (MedlineCitation + PubmedData) as a PubmedRecord."""
+def pubmed_article(element: Element, entrez_date: datetime.date | None = FROM_ELEMENT) -> PubmedRecord:
+    """A <PubmedArticle> (MedlineCitation + PubmedData) as a PubmedRecord.
+
+    entrez_date, when given, was read from the History bytes by the caller, who left it unparsed.
+    """
     citation = element.find("MedlineCitation")
     if citation is None:
         raise RecordError("<PubmedArticle> without <MedlineCitation>")
@@ -312,7 +318,7 @@ def pubmed_article(element: Element) -> PubmedRecord:
         languages=tuple(filter(None, (_strip(x.text) for x in article.findall("Language")))),
         pub_date_text=published.text, pub_year=published.year, pub_month=published.month,
         pub_day=published.day, sort_date=published.sort_date,
-        epub_date=epub_date, entrez_date=_entrez_date(pubmed_data.find("History")),
+        epub_date=epub_date, entrez_date=_entrez_date(pubmed_data.find("History")) if entrez_date is FROM_ELEMENT else entrez_date,
         doi=_elocation_doi(article) or listed_doi, pmcid=pmcid,
         authors=authors, mesh=_mesh(citation.find("MeshHeadingList")),
         publication_types=publication_types, keywords=keywords,
@@ -324,7 +330,7 @@ def pubmed_article(element: Element) -> PubmedRecord:
     )
 
 
-def pubmed_book_article(element: Element) -> PubmedRecord:
+def pubmed_book_article(element: Element, entrez_date: datetime.date | None = FROM_ELEMENT) -> PubmedRecord:
     """A <PubmedBookArticle> (BookDocument + PubmedBookData) as a PubmedRecord of kind "book"."""
     document = element.find("BookDocument")
     if document is None:
@@ -357,7 +363,7 @@ def pubmed_book_article(element: Element) -> PubmedRecord:
         languages=tuple(filter(None, (_strip(x.text) for x in document.findall("Language")))),
         pub_date_text=published.text, pub_year=published.year, pub_month=published.month,
         pub_day=published.day, sort_date=published.sort_date,
-        epub_date=None, entrez_date=_entrez_date(book_data.find("History")),
+        epub_date=None, entrez_date=_entrez_date(book_data.find("History")) if entrez_date is FROM_ELEMENT else entrez_date,
         doi=own_doi or data_doi or _elocation_doi(book), pmcid=pmcid or data_pmcid, authors=authors, mesh=(),
         publication_types=publication_types,
         keywords=_keywords(document),
@@ -370,3 +376,5 @@ def pubmed_book_article(element: Element) -> PubmedRecord:
 def delete_citation(element: Element) -> DeletedCitation:
     """A <DeleteCitation> as the PMIDs it deletes."""
     return DeletedCitation(tuple(_pmid(pmid, "DeleteCitation")[0] for pmid in element.findall("PMID")))
+
+

@@ -17,7 +17,9 @@ from xml.etree.ElementTree import ParseError as _ETParseError
 from xml.parsers import expat
 
 from littrack.errors import ParseError
+from littrack.pubmed.dates import exact_date
 from littrack.pubmed.extract import (
+    FROM_ELEMENT,
     RecordError,
     delete_citation,
     pubmed_article,
@@ -41,10 +43,31 @@ _MAX_PROLOG = 1 << 20
 _MAX_RECORD = 64 << 20  # far above any real record; bounds memory on a document with no record ends
 # Nothing in PubmedRecord comes from a ReferenceList, often the largest block of a recent
 # record, so its bytes are skipped rather than parsed (a quarter of such a record's parse
-# time). Removed bytes are replaced by their newlines so error line numbers stay exact.
+# time). Should the record turn out faulty, it is parsed again alone, ReferenceLists replaced
+# by their newlines so that error line numbers stay exact.
 _REFS_OPEN = b"<ReferenceList>"
 _REFS_CLOSE = b"</ReferenceList>"
 
+# History holds 3-6 dated events of which only one is used (entrez, else pubmed), and it costs
+# ~15% of a record's parse. When the whole block is in the plain form NLM writes (matched
+# strictly below: only these tags, digits and XML whitespace, so the skipped bytes are
+# well-formed by construction), the date is read from the bytes and the block is not parsed;
+# in any other form it is parsed as before.
+_DATA_OPEN = {b"PubmedArticle": b"<PubmedData>", b"PubmedBookArticle": b"<PubmedBookData>"}
+_HISTORY_OPEN_RE = re.compile(rb"[ \t\r\n]*<History>")
+_HISTORY_ITEM_RE = re.compile(
+    rb'[ \t\r\n]*<PubMedPubDate PubStatus="([A-Za-z-]+)">[ \t\r\n]*<Year>([0-9]{4})</Year>[ \t\r\n]*<Month>([0-9]{1,2})</Month>'
+    rb"[ \t\r\n]*<Day>([0-9]{1,2})</Day>[ \t\r\n]*(?:<Hour>[0-9]{1,2}</Hour>[ \t\r\n]*)?(?:<Minute>[0-9]{1,2}</Minute>[ \t\r\n]*)?"
+    rb"(?:<Second>[0-9]{1,2}</Second>[ \t\r\n]*)?</PubMedPubDate>"
+)
+_HISTORY_CLOSE_RE = re.compile(rb"[ \t\r\n]*</History>")
+# DateCompleted and DateRevised (MEDLINE bookkeeping, never read) follow the PMID that opens a
+# MedlineCitation; in their plain form they are dropped unparsed too.
+_PMID_CLOSE = b"</PMID>"
+_BOOKKEEPING_RE = re.compile(
+    rb"(?:[ \t\r\n]*<(DateCompleted|DateRevised)>[ \t\r\n]*<Year>[0-9]{4}</Year>[ \t\r\n]*<Month>[0-9]{1,2}</Month>"
+    rb"[ \t\r\n]*<Day>[0-9]{1,2}</Day>[ \t\r\n]*</\1>)+"
+)
 _START_TAG_RE = re.compile(rb"<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*(/?)>")
 _HTML_RE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html[\s>])", re.IGNORECASE)
 _TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
@@ -65,7 +88,9 @@ def iter_pubmed(source: Source) -> Iterator[PubmedRecord | DeletedCitation]:
     stream, owned = open_source(source)
     pieces = chunks(stream)
     try:
-        yield from _parse_chunks(pieces)
+        parser = _RecordParser()
+        for fragment, line, kind in _fragments(pieces):
+            yield _record(parser, fragment, line, kind)
     finally:
         pieces.close()  # stops the gunzip thread before its stream is closed
         if owned:
@@ -170,7 +195,8 @@ class _Prolog:
         raise _RootFound
 
 
-def _parse_chunks(pieces: Iterable[bytes]) -> Iterator[PubmedRecord | DeletedCitation]:
+def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, int, bytes]]:
+    """Each record's bytes, the line it starts on and its kind; then checks the document's end."""
     chunks = iter(pieces)
     prolog = _Prolog()
     for chunk in chunks:
@@ -182,7 +208,6 @@ def _parse_chunks(pieces: Iterable[bytes]) -> Iterator[PubmedRecord | DeletedCit
     line = 1 + prolog.head.count(b"\n", 0, prolog.body_start)
     root = prolog.root or ""
     del prolog.head
-    parser = _RecordParser()
     pos = 0
     while not prolog.root_closed:
         # Peek at the next tag (past whitespace and comments) to learn the record kind, then
@@ -200,7 +225,7 @@ def _parse_chunks(pieces: Iterable[bytes]) -> Iterator[PubmedRecord | DeletedCit
             if end >= 0:
                 end += len(end_tag)
                 fragment = buffer[pos:end]
-                yield _record(parser, fragment, line, name)
+                yield fragment, line, name
                 line += fragment.count(b"\n")
                 pos = end
                 continue
@@ -224,33 +249,86 @@ def _parse_chunks(pieces: Iterable[bytes]) -> Iterator[PubmedRecord | DeletedCit
     _check_tail(b"".join(tail), root, line, prolog.root_closed)
 
 
-def _drop_reference_lists(fragment: bytes) -> bytes:
+def _reference_spans(fragment: bytes) -> list[tuple[int, int]]:
+    """Where fragment's (outermost) ReferenceList elements are; none if they do not balance."""
     start = fragment.find(_REFS_OPEN)
     if start < 0:
-        return fragment
-    parts = []
-    pos = 0
+        return []
+    spans = []
     while start >= 0:
         depth, scan = 1, start + len(_REFS_OPEN)
         while depth:
             close = fragment.find(_REFS_CLOSE, scan)
             if close < 0:  # unbalanced: leave it to the XML parser to report
-                return fragment
+                return []
             depth += fragment.count(_REFS_OPEN, scan, close) - 1
             scan = close + len(_REFS_CLOSE)
+        spans.append((start, scan))
+        start = fragment.find(_REFS_OPEN, scan)
+    return spans
+
+
+def _drop_reference_lists(fragment: bytes) -> bytes:
+    """fragment without its ReferenceLists, whose newlines stay, for exact error line numbers."""
+    spans = _reference_spans(fragment)
+    if not spans:
+        return fragment
+    parts = []
+    pos = 0
+    for start, end in spans:
         parts.append(fragment[pos:start])
-        parts.append(b"\n" * fragment.count(b"\n", start, scan))
-        pos = scan
-        start = fragment.find(_REFS_OPEN, pos)
+        parts.append(b"\n" * fragment.count(b"\n", start, end))
+        pos = end
     parts.append(fragment[pos:])
     return b"".join(parts)
 
 
+def _cuts(fragment: bytes, kind: bytes) -> tuple[list[tuple[int, int]], object]:
+    """The spans of fragment left unparsed (ReferenceLists, plain History and MEDLINE dates),
+    and the entrez date read from History (FROM_ELEMENT if History is to be parsed)."""
+    cuts = _reference_spans(fragment)
+    data_open = _DATA_OPEN.get(kind)
+    if data_open is None:
+        return cuts, FROM_ELEMENT
+    if kind == b"PubmedArticle":
+        at = fragment.find(_PMID_CLOSE, 0, 4096)  # the PMID first in MedlineCitation
+        if at >= 0 and (dates := _BOOKKEEPING_RE.match(fragment, at + len(_PMID_CLOSE))) is not None:
+            cuts.append(dates.span())
+    entrez: object = FROM_ELEMENT
+    # The DTD makes PubmedData (PubmedBookData) the record's last child but its ReferenceLists,
+    # and History the first child of that.
+    at = fragment.rfind(data_open, 0, cuts[0][0] if cuts else len(fragment))
+    if at >= 0 and (opened := _HISTORY_OPEN_RE.match(fragment, at + len(data_open))) is not None:
+        pos = opened.end()
+        first_entrez = first_pubmed = None
+        while (item := _HISTORY_ITEM_RE.match(fragment, pos)) is not None:
+            status = item.group(1)
+            if status == b"entrez":
+                if first_entrez is None:
+                    first_entrez = item
+            elif status == b"pubmed" and first_pubmed is None:
+                first_pubmed = item
+            pos = item.end()
+        closed = _HISTORY_CLOSE_RE.match(fragment, pos)
+        if closed is not None:  # else not the plain form: parsed as usual
+            chosen = first_entrez or first_pubmed
+            entrez = None if chosen is None else exact_date(*(part.decode() for part in chosen.group(2, 3, 4)))
+            cuts.append((opened.start(), closed.end()))
+    if len(cuts) > 1:
+        cuts.sort()
+    return cuts, entrez
+
+
 def _record(parser: _RecordParser, fragment: bytes, line: int, kind: bytes) -> PubmedRecord | DeletedCitation:
-    fragment = _drop_reference_lists(fragment)
-    element = parser.parse(fragment, line)
+    cuts, entrez = _cuts(fragment, kind)
+    element = parser.parse(fragment, cuts)
+    if element is None:  # a fault, or a form the shared parser cannot take: parse it alone, as ever
+        element = _parse(_drop_reference_lists(fragment), line)
+        entrez = FROM_ELEMENT
     try:
-        return _BUILDERS[element.tag](element)
+        if entrez is FROM_ELEMENT:
+            return _BUILDERS[element.tag](element)
+        return _BUILDERS[element.tag](element, entrez)
     except RecordError as exc:
         where = line + fragment.count(b"\n", 0, fragment.find(b"<" + kind))
         raise ParseError(f"{exc}, in the record starting at line {where}") from None
@@ -263,8 +341,9 @@ class _RecordParser:
     of tag names (~12% of the parse). Each fragment is followed by an empty sentinel element:
     only if the fragment held exactly one complete element does the sentinel land next to it
     under the root. Anything else (an error, an element left open, a fragment ending inside a
-    comment or attribute) sends the fragment to a parser of its own, which raises the same
-    ParseError as always (or parses it, e.g. after an XML declaration), and starts afresh.
+    comment or attribute) makes parse() return None and start afresh; the caller then parses
+    the fragment on its own, which raises the same ParseError as always (or parses it, e.g.
+    after an XML declaration).
     """
 
     _SENTINEL = b"<_/>"
@@ -280,11 +359,22 @@ class _RecordParser:
         self._root = builder.close()  # the stand-in root, open: records become its children
         self._left = self._RENEW_AFTER
 
-    def parse(self, fragment: bytes, line: int) -> Element:
+    def parse(self, fragment: bytes, cuts: list[tuple[int, int]]) -> Element | None:
+        """The record element of fragment less the cuts (sorted, disjoint spans of whole
+        elements); None (and a fresh parser) if that is not one whole element."""
         root = self._root
+        feed = self._feed
         try:
-            self._feed(fragment)
-            self._feed(self._SENTINEL)
+            if cuts:
+                view = memoryview(fragment)  # no copies of the pieces
+                pos = 0
+                for start, end in cuts:
+                    feed(view[pos:start])
+                    pos = end
+                feed(view[pos:])
+            else:
+                feed(fragment)
+            feed(self._SENTINEL)
         except _ETParseError:
             pass
         else:
@@ -296,7 +386,7 @@ class _RecordParser:
                     self._renew()
                 return element
         self._renew()
-        return _parse(fragment, line)
+        return None
 
 
 def _parse(fragment: bytes, line: int) -> Element:

@@ -6,6 +6,8 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -44,7 +46,11 @@ _LIMITS = {
     table.name: {c.name: c.type.length for c in table.columns if isinstance(c.type, String) and c.type.length}
     for table in (PUB, AUTH, MESH)
 }
-_AUTHOR_MAX = _LIMITS["publication_authors"]
+_NO_LIMIT = 1 << 30
+_INITIALS_MAX = _LIMITS["publication_authors"].get("initials", _NO_LIMIT)
+_SUFFIX_MAX = _LIMITS["publication_authors"].get("suffix", _NO_LIMIT)
+_ORCID_MAX = _LIMITS["publication_authors"].get("orcid", _NO_LIMIT)
+_UI_MAX = _LIMITS["publication_mesh"].get("descriptor_ui", _NO_LIMIT)
 _PUB_FIELDS = (
     "pmid", "pmid_version", "doi", "pmcid", "title", "vernacular_title", "abstract", "abstract_sections", "journal",
     "journal_iso", "issn", "volume", "issue", "pages", "language", "pub_date_text", "pub_year", "pub_month", "pub_day",
@@ -53,6 +59,7 @@ _PUB_FIELDS = (
 )
 _INSERT_COLUMNS = (*_PUB_FIELDS, "origin", "created_at", "updated_at")
 _JSON_COLUMNS = frozenset({"abstract_sections", "publication_types", "keywords"})
+_ROW_GETTER = itemgetter(*_INSERT_COLUMNS)
 _AUTHOR_FIELDS = ("position", "last_name", "fore_name", "initials", "suffix", "collective_name", "orcid", "affiliations")
 _MESH_FIELDS = ("position", "descriptor", "descriptor_ui", "major", "qualifiers")
 
@@ -166,8 +173,8 @@ def author_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
         if not (a.last_name or a.collective_name):
             continue  # nothing to cite the author by; the schema requires a name
         initials, suffix, orcid = a.initials, a.suffix, a.orcid
-        if any(v and len(v) > _AUTHOR_MAX.get(k, len(v)) for k, v in (("initials", initials), ("suffix", suffix),
-                                                                      ("orcid", orcid))):
+        if ((initials is not None and len(initials) > _INITIALS_MAX) or (suffix is not None and len(suffix) > _SUFFIX_MAX)
+                or (orcid is not None and len(orcid) > _ORCID_MAX)):
             initials = _clip("publication_authors", "initials", initials, rec.pmid)
             suffix = _clip("publication_authors", "suffix", suffix, rec.pmid)
             orcid = _clip("publication_authors", "orcid", orcid, rec.pmid)
@@ -179,8 +186,9 @@ def author_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
 def mesh_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
     """MeSH rows in _MESH_FIELDS order, qualifiers as their JSON text."""
     return [
-        (i, m.descriptor, _clip("publication_mesh", "descriptor_ui", m.ui, rec.pmid), bool(m.major),
-         _qualifiers_json(m.qualifiers))
+        (i, m.descriptor,
+         m.ui if m.ui is None or len(m.ui) <= _UI_MAX else _clip("publication_mesh", "descriptor_ui", m.ui, rec.pmid),
+         bool(m.major), _qualifiers_json(m.qualifiers))
         for i, m in enumerate(rec.mesh)
     ]
 
@@ -381,9 +389,19 @@ def _insert_publications(session: Session, rows: list[dict[str, Any]]) -> dict[i
     """
     connection = session.connection()
     names = ", ".join(_INSERT_COLUMNS)
-    if connection.dialect.name == "postgresql":
-        data = [tuple(_encode(r[c]) if c in _JSON_COLUMNS and r[c] is not None else r[c] for c in _INSERT_COLUMNS)
-                for r in rows]
+    postgres = connection.dialect.name == "postgresql"
+    # JSON columns as text; on SQLite also each column type's own bind processor (dates, datetimes, booleans).
+    convert = [(i, _encode if c in _JSON_COLUMNS else PUB.c[c].type.bind_processor(connection.dialect))
+               for i, c in enumerate(_INSERT_COLUMNS)]
+    convert = [(i, f) for i, f in convert if f is not None and (f is _encode or not postgres)]
+    data = []
+    for row in map(_ROW_GETTER, rows):
+        values = list(row)
+        for i, f in convert:
+            if values[i] is not None:
+                values[i] = f(values[i])
+        data.append(values)
+    if postgres:
         with connection.connection.dbapi_connection.cursor() as cursor:
             cursor.execute(f"CREATE TEMP TABLE littrack_stage ON COMMIT DROP AS SELECT {names} FROM publications "
                            "WITH NO DATA")
@@ -395,9 +413,6 @@ def _insert_publications(session: Session, rows: list[dict[str, Any]]) -> dict[i
             inserted = dict(cursor.fetchall())
             cursor.execute("DROP TABLE littrack_stage")
         return inserted
-    process = [(c, PUB.c[c].type.bind_processor(connection.dialect)) for c in _INSERT_COLUMNS]
-    data = [tuple((_encode(r[c]) if r[c] is not None else None) if c in _JSON_COLUMNS else f(r[c]) if f else r[c]
-                  for c, f in process) for r in rows]
     per_statement = 30_000 // len(_INSERT_COLUMNS)  # SQLite allows 32,766 parameters per statement
     one = "(" + ", ".join("?" * len(_INSERT_COLUMNS)) + ")"
     inserted = {}
@@ -405,7 +420,7 @@ def _insert_publications(session: Session, rows: list[dict[str, Any]]) -> dict[i
         part = data[start:start + per_statement]
         sql = (f"INSERT INTO publications ({names}) VALUES {', '.join([one] * len(part))} "
                "ON CONFLICT DO NOTHING RETURNING pmid, id")
-        inserted.update(connection.exec_driver_sql(sql, tuple(v for row in part for v in row)).all())
+        inserted.update(connection.exec_driver_sql(sql, tuple(chain.from_iterable(part))).all())
     return inserted
 
 
