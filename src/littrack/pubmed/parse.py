@@ -2,11 +2,14 @@
 
 # How, and why. The prolog (XML declaration, DOCTYPE, root start tag) is read by a stdlib
 # expat parser that refuses any DOCTYPE internal subset, so no entity can ever be declared,
-# and no DTD is ever fetched. The body is then cut at record end tags and each record is
-# parsed on its own by ElementTree's C parser, without a DTD, so `&name;` can only fail as
-# "undefined entity". Per-record parsing keeps memory flat, and it measured faster than
-# iterparse (which makes an event per element), lxml (slower element access from Python) and
-# pyexpat with Python callbacks.
+# and no DTD is ever fetched. The body is then cut at record end tags and the records are
+# parsed one by one by ElementTree's C parser (one parser shared by all records, see
+# _RecordParser), without a DTD, so `&name;` can only fail as "undefined entity". Parsing
+# record by record keeps memory flat, and it measured faster than iterparse (which makes an
+# event per element), lxml (slower element access from Python) and pyexpat with Python
+# callbacks. Blocks that no field needs are skipped unparsed where that is provably safe
+# (ReferenceList; History and MEDLINE dates in their plain form), and a faulty record is
+# always parsed again alone, in full, so that errors read exactly as they always did.
 
 from __future__ import annotations
 

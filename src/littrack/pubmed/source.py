@@ -14,6 +14,10 @@ from littrack.errors import ParseError
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
 
 READ_SIZE = 1 << 18
+# Gunzipped pieces are larger: the helper thread takes the GIL a few times per piece, and each
+# time may wait up to a switch interval (5 ms) for the parsing thread to let go of it. With
+# 256 KB pieces it fell behind and the parser waited for it; 2 MB pieces keep it ahead.
+INFLATE_SIZE = 1 << 21
 _GZIP_MAGIC = b"\x1f\x8b"
 _DONE = object()
 
@@ -74,21 +78,21 @@ def _gunzip(stream: BinaryIO | _Stream, data: bytes) -> Iterator[bytes]:
         try:
             while data:
                 # max_length keeps each piece small however well the input compresses.
-                yield inflater.decompress(data, READ_SIZE)
+                yield inflater.decompress(data, INFLATE_SIZE)
                 data = inflater.unconsumed_tail
                 if inflater.eof and inflater.unused_data.strip(b"\x00"):  # a further member follows
                     data = inflater.unused_data.lstrip(b"\x00")  # gzip allows zero padding between
                     inflater = zlib.decompressobj(wbits=31)
         except zlib.error as exc:
             raise ParseError(f"corrupt gzip data: {exc}") from None
-        data = stream.read(READ_SIZE)
+        data = stream.read(INFLATE_SIZE // 4)
     if not inflater.eof:
         raise ParseError("gzip stream ended early (truncated file or download)")
 
 
 def _in_thread(pieces: Iterator[bytes]) -> Iterator[bytes]:
     """Run pieces in a helper thread, a few items ahead of the consumer."""
-    queue: Queue[object] = Queue(maxsize=8)
+    queue: Queue[object] = Queue(maxsize=4)
     stop = threading.Event()
 
     def produce() -> None:
