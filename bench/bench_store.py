@@ -5,10 +5,13 @@ Each run is a fresh child process on a fresh, migrated database (migration not t
 with `upsert_records` in transactions of --batch records (a refresh commits per EFetch batch of 200;
 never record by record). "parse only" is the same loop without the database, for reference; "store
 again" stores the same file into the filled database (every record unchanged: the rerun path). The time
-spent in `upsert_records` and the commits is also reported on its own ("of which storing").
+spent in `upsert_records` and the commits is also reported on its own ("of which storing"). By default
+the records come from `parse_in_background` (a parser process overlapping with the store); `--parser
+inline` parses in the storing process, as before. "parse only" is always inline.
 
     .venv/bin/python bench/bench_store.py                       # 30,000 synthetic records, both engines
     .venv/bin/python bench/bench_store.py --engines sqlite --repeat 5
+    .venv/bin/python bench/bench_store.py --parser inline       # parse in the storing process
     .venv/bin/python bench/bench_store.py --pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 """
 
@@ -47,14 +50,20 @@ def _peak_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def _child(mode: str, path: str, url: str, batch: int) -> None:
+def _child(mode: str, path: str, url: str, batch: int, parser: str) -> None:
     from littrack.pubmed.parse import iter_pubmed
+    from littrack.pubmed.pipeline import parse_in_background
+
+    def batches():  # type: ignore[no-untyped-def]
+        if parser == "background":
+            return parse_in_background(path, batch)
+        return _batches(iter_pubmed(path), batch)
 
     start_kib = _peak_kib()
     store_seconds = 0.0
     if mode == "parse":
         start = time.perf_counter()
-        count = sum(len(b) for b in _batches(iter_pubmed(path), batch))
+        count = sum(len(b) for b in _batches(iter_pubmed(path), batch))  # always in this process: the reference
         seconds = time.perf_counter() - start
     else:
         from sqlalchemy import func, select, text
@@ -70,7 +79,7 @@ def _child(mode: str, path: str, url: str, batch: int) -> None:
             start = time.perf_counter()
             count = 0
             store_seconds = 0.0
-            for records in _batches(iter_pubmed(path), batch):
+            for records in batches():
                 t0 = time.perf_counter()
                 with factory.begin() as session:
                     result = upsert_records(session, records)
@@ -88,7 +97,9 @@ def _child(mode: str, path: str, url: str, batch: int) -> None:
         assert stored == count, (stored, count)
         print(json.dumps({"counts": counts, "authors": authors, "mesh": mesh}), file=sys.stderr)
     peak_kib = _peak_kib()
-    print(json.dumps({"records": count, "seconds": seconds, "store_seconds": store_seconds if mode != "parse" else 0,
+    # The parser process's peak (ru_maxrss of the waited-for children; spawn execs a fresh interpreter).
+    child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if parser == "background" and mode != "parse" else 0
+    print(json.dumps({"records": count, "child_peak_kib": child_kib, "seconds": seconds, "store_seconds": store_seconds if mode != "parse" else 0,
                       "peak_kib": peak_kib, "start_kib": start_kib}))
 
 
@@ -123,8 +134,8 @@ def _fresh_db(engine_name: str, pg_admin: str, tmp: Path) -> tuple[str, object]:
     return url, cleanup
 
 
-def _run(mode: str, path: Path, url: str, batch: int) -> dict[str, float]:
-    done = subprocess.run([sys.executable, __file__, "--child", mode, str(path), url, str(batch)],
+def _run(mode: str, path: Path, url: str, batch: int, parser: str) -> dict[str, float]:
+    done = subprocess.run([sys.executable, __file__, "--child", mode, str(path), url, str(batch), parser],
                           check=True, capture_output=True, text=True)
     out = json.loads(done.stdout.strip().splitlines()[-1])
     if done.stderr.strip():
@@ -175,11 +186,14 @@ def main() -> None:
     ap.add_argument("--pg-url", default=os.environ.get("LITTRACK_BENCH_PG_URL", DEFAULT_PG),
                     help="a PostgreSQL URL whose user may create databases")
     ap.add_argument("--no-again", action="store_true", help="skip the 'store again' (all unchanged) runs")
-    ap.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    ap.add_argument("--parser", choices=("background", "inline"), default="background",
+                    help="background (default): parse_in_background, a child process parses while this one stores; "
+                         "inline: iter_pubmed in the storing process")
+    ap.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        mode, path, url, batch = args.child
-        _child(mode, path, url, int(batch))
+        mode, path, url, batch, parser = args.child
+        _child(mode, path, url, int(batch), parser)
         return
 
     path = args.file
@@ -201,11 +215,11 @@ def main() -> None:
         for i in range(args.repeat):
             for mode, engine_name in modes if i % 2 == 0 else list(reversed(modes)):
                 if mode == "parse":
-                    result = _run(mode, path, "-", args.batch)
+                    result = _run(mode, path, "-", args.batch, args.parser)
                 else:
                     url, cleanup = _fresh_db(engine_name, args.pg_url, Path(tmp))
                     try:
-                        result = _run(mode, path, url, args.batch)
+                        result = _run(mode, path, url, args.batch, args.parser)
                     finally:
                         cleanup()  # type: ignore[operator]
                 runs[(mode, engine_name)].append(result)
@@ -217,21 +231,23 @@ def main() -> None:
     print(f"Machine: {_machine()}; {_versions(args.pg_url, engines)}; load average {load_before:.2f} before, "
           f"{load_after:.2f} after.")
     print(f"File: `{path.name}`, {n} records ({path.stat().st_size / 2**20:.0f} MiB gzip); {args.batch} records per "
-          f"transaction; median (best) of {args.repeat} runs, each in a fresh process on a fresh database.\n")
+          f"transaction; parser: {args.parser}; median (best) of {args.repeat} runs, each in a fresh process on a fresh "
+          "database.\n")
     print("| what | engine | median s | best s | records/s (median) | target | of which storing: s, records/s "
-          "| peak RSS MiB (at start) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+          "| peak RSS MiB (at start) | parser process peak MiB |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     labels = {"parse": "parse only", "store": "parse + store (new)", "again": "parse + store again (unchanged)"}
     for (mode, engine_name), results in runs.items():
         seconds = [r["seconds"] for r in results]
         median = statistics.median(seconds)
         peak = max(r["peak_kib"] for r in results) / 1024
         start = max(r["start_kib"] for r in results) / 1024
+        child = max(r.get("child_peak_kib", 0) for r in results) / 1024
         target = f"{TARGETS[engine_name]:,}" if mode == "store" else ""
         storing = statistics.median(r["store_seconds"] for r in results)
         part = f"{storing:.2f}, {n / storing:,.0f}" if storing else ""
         print(f"| {labels[mode]} | {engine_name if engine_name != '-' else ''} | {median:.2f} | {min(seconds):.2f} | "
-              f"{n / median:,.0f} | {target} | {part} | {peak:.1f} ({start:.1f}) |")
+              f"{n / median:,.0f} | {target} | {part} | {peak:.1f} ({start:.1f}) | {f'{child:.1f}' if child else ''} |")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import fake_eutils
@@ -15,6 +18,7 @@ from littrack.db import make_engine, make_sessionmaker
 from littrack.errors import ParseError
 from littrack.models import Author, MeshHeading, Publication, Study, StudyPublication
 from littrack.pubmed.parse import parse_pubmed
+from littrack.pubmed.pipeline import parse_in_background
 from littrack.pubmed.records import DeletedCitation, PubmedRecord
 from littrack.pubmed.store import StoreResult, upsert_records
 
@@ -257,3 +261,65 @@ def test_a_long_delete_list_is_chunked(engine) -> None:
     store(engine, many)
     result = store(engine, [DeletedCitation(tuple(r.pmid for r in many) + (1,))], chunk_size=500)
     assert result.deleted == 1200 and result.pmids == []
+
+
+# --- parse_in_background: a parser process feeding the store ------------------------------------
+
+SYNTH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def synthetic_file(tmp_path: Path, n: int) -> Path:
+    sys.path.insert(0, str(SYNTH))
+    try:
+        from pubmed_synth import write_pubmed_file
+    finally:
+        sys.path.remove(str(SYNTH))
+    return write_pubmed_file(tmp_path / "synth.xml.gz", n, seed=1)
+
+
+def test_background_parse_yields_the_same_records_in_order(tmp_path: Path) -> None:
+    path = synthetic_file(tmp_path, 120)
+    for source in (path, path.read_bytes()):
+        batches = list(parse_in_background(source, 50))
+        assert [len(b) for b in batches] == [50, 50, 20]
+        assert [r for b in batches for r in b] == parse_pubmed(path)
+    edge = fake_eutils.DATA_DIR / "handmade/edge_cases.xml"  # DeleteCitations, odd fields
+    expected = parse_pubmed(edge)
+    assert any(isinstance(r, DeletedCitation) for r in expected)
+    assert [r for b in parse_in_background(edge, 3) for r in b] == expected
+    with open(edge, "rb") as stream:  # a stream is parsed in this process, same batches
+        assert [r for b in parse_in_background(stream, 3) for r in b] == expected
+
+
+@pytest.mark.parametrize(("size", "batches"), [(1, [[1001], [1002]]), (2, [[1001, 1002]]), (3, [])])
+def test_background_parse_of_a_truncated_file_yields_complete_batches_then_fails(size: int, batches: list) -> None:
+    seen = []
+    with pytest.raises(ParseError, match=r"truncated: <PubmedArticle> at line 1\d\d is never closed"):
+        for batch in parse_in_background(fake_eutils.DATA_DIR / "handmade/truncated.xml", size):
+            seen.append([r.pmid for r in batch])
+    assert seen == batches
+    assert not multiprocessing.active_children()
+
+
+def test_background_parse_of_a_missing_file_fails_like_iter_pubmed(tmp_path: Path) -> None:
+    with pytest.raises(ParseError, match="cannot read"):
+        list(parse_in_background(tmp_path / "nope.xml.gz"))
+
+
+def test_stopping_early_ends_the_parser_process(tmp_path: Path) -> None:
+    path = synthetic_file(tmp_path, 300)
+    batches = parse_in_background(path, 5)  # the child fills the bounded queue and waits
+    first = next(batches)
+    assert len(first) == 5 and len(multiprocessing.active_children()) == 1
+    batches.close()
+    assert not multiprocessing.active_children()
+
+
+def test_background_batches_store_as_the_inline_ones(engine, tmp_path: Path) -> None:
+    path = synthetic_file(tmp_path, 60)
+    totals = StoreResult()
+    for batch in parse_in_background(path, 25):
+        totals.merge(store(engine, batch))
+    assert (totals.new, totals.updated, totals.unchanged) == (60, 0, 0)
+    again = store(engine, parse_pubmed(path))
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 60)
