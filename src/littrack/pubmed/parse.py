@@ -57,13 +57,19 @@ _REFS_CLOSE = b"</ReferenceList>"
 # well-formed by construction), the date is read from the bytes and the block is not parsed;
 # in any other form it is parsed as before.
 _DATA_OPEN = {b"PubmedArticle": b"<PubmedData>", b"PubmedBookArticle": b"<PubmedBookData>"}
-_HISTORY_OPEN_RE = re.compile(rb"[ \t\r\n]*<History>")
-_HISTORY_ITEM_RE = re.compile(
+_HISTORY_ITEM = (
     rb'[ \t\r\n]*<PubMedPubDate PubStatus="([A-Za-z-]+)">[ \t\r\n]*<Year>([0-9]{4})</Year>[ \t\r\n]*<Month>([0-9]{1,2})</Month>'
     rb"[ \t\r\n]*<Day>([0-9]{1,2})</Day>[ \t\r\n]*(?:<Hour>[0-9]{1,2}</Hour>[ \t\r\n]*)?(?:<Minute>[0-9]{1,2}</Minute>[ \t\r\n]*)?"
     rb"(?:<Second>[0-9]{1,2}</Second>[ \t\r\n]*)?</PubMedPubDate>"
 )
-_HISTORY_CLOSE_RE = re.compile(rb"[ \t\r\n]*</History>")
+# The whole plain-form block in one match (then one search per wanted status inside it).
+_HISTORY_RE = re.compile(
+    rb"[ \t\r\n]*<History>(?:%s)*[ \t\r\n]*</History>(?:[ \t\r\n]*<PublicationStatus>[a-z-]+</PublicationStatus>)?"
+    % _HISTORY_ITEM.replace(b"([A-Za-z-]+)", b"[A-Za-z-]+").replace(b"([0-9]{4})", b"[0-9]{4}").replace(b"([0-9]{1,2})", b"[0-9]{1,2}")
+)
+_LEAD = b"[ \\t\\r\\n]*"  # dropped so that re can look for the literal prefix
+_ENTREZ_RE = re.compile(_HISTORY_ITEM.replace(b"([A-Za-z-]+)", b"entrez").removeprefix(_LEAD))
+_PUBMED_RE = re.compile(_HISTORY_ITEM.replace(b"([A-Za-z-]+)", b"pubmed").removeprefix(_LEAD))
 # DateCompleted and DateRevised (MEDLINE bookkeeping, never read) follow the PMID that opens a
 # MedlineCitation; in their plain form they are dropped unparsed too.
 _PMID_CLOSE = b"</PMID>"
@@ -289,10 +295,11 @@ def _drop_reference_lists(fragment: bytes) -> bytes:
 def _cuts(fragment: bytes, kind: bytes) -> tuple[list[tuple[int, int]], object]:
     """The spans of fragment left unparsed (ReferenceLists, plain History and MEDLINE dates),
     and the entrez date read from History (FROM_ELEMENT if History is to be parsed)."""
-    cuts = _reference_spans(fragment)
+    refs = _reference_spans(fragment)
     data_open = _DATA_OPEN.get(kind)
     if data_open is None:
-        return cuts, FROM_ELEMENT
+        return refs, FROM_ELEMENT
+    cuts = list(refs)  # refs[0] stays the first ReferenceList (the bound of the History search)
     if kind == b"PubmedArticle":
         at = fragment.find(_PMID_CLOSE, 0, 4096)  # the PMID first in MedlineCitation
         if at >= 0 and (dates := _BOOKKEEPING_RE.match(fragment, at + len(_PMID_CLOSE))) is not None:
@@ -300,23 +307,12 @@ def _cuts(fragment: bytes, kind: bytes) -> tuple[list[tuple[int, int]], object]:
     entrez: object = FROM_ELEMENT
     # The DTD makes PubmedData (PubmedBookData) the record's last child but its ReferenceLists,
     # and History the first child of that.
-    at = fragment.rfind(data_open, 0, cuts[0][0] if cuts else len(fragment))
-    if at >= 0 and (opened := _HISTORY_OPEN_RE.match(fragment, at + len(data_open))) is not None:
-        pos = opened.end()
-        first_entrez = first_pubmed = None
-        while (item := _HISTORY_ITEM_RE.match(fragment, pos)) is not None:
-            status = item.group(1)
-            if status == b"entrez":
-                if first_entrez is None:
-                    first_entrez = item
-            elif status == b"pubmed" and first_pubmed is None:
-                first_pubmed = item
-            pos = item.end()
-        closed = _HISTORY_CLOSE_RE.match(fragment, pos)
-        if closed is not None:  # else not the plain form: parsed as usual
-            chosen = first_entrez or first_pubmed
-            entrez = None if chosen is None else exact_date(*(part.decode() for part in chosen.group(2, 3, 4)))
-            cuts.append((opened.start(), closed.end()))
+    at = fragment.rfind(data_open, 0, refs[0][0] if refs else len(fragment))
+    if at >= 0 and (history := _HISTORY_RE.match(fragment, at + len(data_open))) is not None:
+        start, end = history.span()  # the items are matched again inside: each is one whole item
+        chosen = _ENTREZ_RE.search(fragment, start, end) or _PUBMED_RE.search(fragment, start, end)
+        entrez = None if chosen is None else exact_date(*(part.decode() for part in chosen.group(1, 2, 3)))
+        cuts.append((start, end))
     if len(cuts) > 1:
         cuts.sort()
     return cuts, entrez
