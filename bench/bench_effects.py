@@ -24,6 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gen_effects_db  # noqa: E402
+from benchlib import cpu_model  # noqa: E402
 
 TARGET_QUERY_RATIO = 2.0
 TARGET_COMMAND_S = 0.3
@@ -112,14 +113,7 @@ def _load() -> str:
 
 
 def machine() -> dict[str, str]:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     import sqlalchemy
 
     try:
@@ -193,8 +187,9 @@ def commands(url: str, scenarios: dict[str, str], runs: int, floor: bool = True)
 
 
 def check_output(url: str, path: Path, trait: str) -> bool:
-    """The command's JSON is what find_effects returns in process (checked once, not timed)."""
+    """The command's JSON is what find_effects returns in process, in the command's fields (checked once, not timed)."""
     from littrack.db import connect_sqlite
+    from littrack.formats import EFFECT_FIELDS
     from littrack.queries import EffectFilter, find_effects
 
     exe = str(Path(sys.executable).with_name("littrack"))
@@ -202,7 +197,8 @@ def check_output(url: str, path: Path, trait: str) -> bool:
                          check=True).stdout
     conn = connect_sqlite(str(path))
     try:
-        return json.loads(out) == json.loads(json.dumps(find_effects(conn, EffectFilter(trait=trait))))
+        rows = [{k: r.get(k) for k in EFFECT_FIELDS} for r in find_effects(conn, EffectFilter(trait=trait))]
+        return json.loads(out) == json.loads(json.dumps(rows))
     finally:
         conn.close()
 

@@ -11,7 +11,6 @@ import argparse
 import gzip
 import json
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -19,6 +18,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import machine_line, synth_file  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PARSERS = ("littrack", "pubmed_parser")
@@ -54,16 +56,6 @@ def _run(parser: str, path: Path) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
 def main() -> None:
@@ -78,15 +70,7 @@ def main() -> None:
         _child(*args.child)
         return
 
-    path = args.file
-    if path is None:
-        sys.path.insert(0, str(HERE))
-        from pubmed_synth import write_pubmed_file
-
-        path = HERE / "out" / f"synth_{args.records}_seed{args.seed}.xml.gz"
-        if not path.exists():
-            print(f"generating {path} ...", file=sys.stderr)
-            write_pubmed_file(path, args.records, seed=args.seed)
+    path = args.file or synth_file(args.records, args.seed)
     with open(path, "rb") as f:
         gzipped = f.read(2) == b"\x1f\x8b"
     if not gzipped:  # pubmed_parser.parse_medline_xml opens its input with gzip.open
@@ -112,7 +96,7 @@ def main() -> None:
     best = {name: min(r["seconds"] for r in results) for name, results in runs.items()}
     median = {name: statistics.median(r["seconds"] for r in results) for name, results in runs.items()}
     cpu = {name: min(r["cpu"] for r in results) for name, results in runs.items()}
-    print(f"\nMachine: {_machine()}; load average {load_before:.2f} before, {load_after:.2f} after.")
+    print(f"\nMachine: {machine_line()}; load average {load_before:.2f} before, {load_after:.2f} after.")
     print(f"File: `{path.name}`, {next(iter(counts['littrack']))} records, best and median of {args.repeat} runs.\n")
     print("| parser | records | best wall s | median wall s | best CPU s | records/s (best wall) "
           "| peak RSS MiB (of which before parsing) |")

@@ -21,7 +21,6 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -30,6 +29,9 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import machine_line, synth_file  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -143,16 +145,6 @@ def _run(mode: str, path: Path, url: str, batch: int, parser: str) -> dict[str, 
     return out
 
 
-def _machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
 def _versions(pg_admin: str, engines: list[str]) -> str:
@@ -196,15 +188,7 @@ def main() -> None:
         _child(mode, path, url, int(batch), parser)
         return
 
-    path = args.file
-    if path is None:
-        sys.path.insert(0, str(HERE))
-        from pubmed_synth import write_pubmed_file
-
-        path = HERE / "out" / f"synth_{args.records}_seed{args.seed}.xml.gz"
-        if not path.exists():
-            print(f"generating {path} ...", file=sys.stderr)
-            write_pubmed_file(path, args.records, seed=args.seed)
+    path = args.file or synth_file(args.records, args.seed)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     print(f"file: {path} ({path.stat().st_size / 2**20:.1f} MiB on disk)", file=sys.stderr)
 
@@ -228,7 +212,7 @@ def main() -> None:
     load_after = os.getloadavg()[0]
 
     n = runs[("parse", "-")][0]["records"]
-    print(f"Machine: {_machine()}; {_versions(args.pg_url, engines)}; load average {load_before:.2f} before, "
+    print(f"Machine: {machine_line()}; {_versions(args.pg_url, engines)}; load average {load_before:.2f} before, "
           f"{load_after:.2f} after.")
     print(f"File: `{path.name}`, {n} records ({path.stat().st_size / 2**20:.0f} MiB gzip); {args.batch} records per "
           f"transaction; parser: {args.parser}; median (best) of {args.repeat} runs, each in a fresh process on a fresh "
