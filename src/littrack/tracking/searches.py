@@ -13,6 +13,7 @@ from littrack.errors import NotFound, ValidationError
 from littrack.models import SavedSearch, SearchHit, SearchRun
 from littrack.models.base import utcnow
 from littrack.suggest import unknown
+from littrack.values import iso
 
 DEFAULT_EVERY = "7d"
 _EVERY_RE = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.IGNORECASE)
@@ -136,18 +137,10 @@ def _last_runs(session: Session, search_ids: list[int]) -> dict[int, SearchRun]:
     return {r.search_id: r for r in runs}
 
 
-def _iso(value: dt.date | dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value.isoformat()
-
-
 def run_row(run: SearchRun) -> dict[str, Any]:
     return {
-        "id": run.id, "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at), "status": run.status,
-        "mindate": _iso(run.mindate), "maxdate": _iso(run.maxdate), "found": run.n_found, "new": run.n_new,
+        "id": run.id, "started_at": iso(run.started_at), "finished_at": iso(run.finished_at), "status": run.status,
+        "mindate": iso(run.mindate), "maxdate": iso(run.maxdate), "found": run.n_found, "new": run.n_new,
         "updated": run.n_updated, "requests": run.n_requests, "error": run.error,
     }
 
@@ -164,9 +157,9 @@ def list_searches(session: Session) -> list[dict[str, Any]]:
         run = last.get(s.id)
         rows.append({
             "name": s.name, "query": s.query, "every": format_every(s.interval_seconds), "paused": s.paused,
-            "watermark": _iso(s.watermark), "last_run": _iso(s.last_run_at),
-            "last_status": run.status if run else None, "last_success": _iso(s.last_success_at),
-            "next_due": "paused" if s.paused else (_iso(next_due(s)) if next_due(s) and next_due(s) > now else "now"),
+            "watermark": iso(s.watermark), "last_run": iso(s.last_run_at),
+            "last_status": run.status if run else None, "last_success": iso(s.last_success_at),
+            "next_due": "paused" if s.paused else (iso(next_due(s)) if next_due(s) and next_due(s) > now else "now"),
             "papers": hits.get(s.id, 0),
         })
     return rows
@@ -175,7 +168,7 @@ def list_searches(session: Session) -> list[dict[str, Any]]:
 def search_record(session: Session, name: str, runs: int = 10) -> dict[str, Any]:
     s = resolve_search(session, name)
     row = next(r for r in list_searches(session) if r["name"] == s.name)
-    row["created_at"] = _iso(s.created_at)
+    row["created_at"] = iso(s.created_at)
     recent = session.scalars(select(SearchRun).where(SearchRun.search_id == s.id)
                              .order_by(SearchRun.id.desc()).limit(runs))
     row["runs"] = [run_row(r) for r in recent]

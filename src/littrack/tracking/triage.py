@@ -23,17 +23,10 @@ from littrack.models import (
 from littrack.models.base import TRIAGE_STATUSES, utcnow
 from littrack.queries import resolve_study
 from littrack.tracking.searches import resolve_search
+from littrack.values import iso
 
 LINK_ROLES = ("other", "companion", "preprint", "erratum")
 _IN_CHUNK = 500
-
-
-def _iso(value: dt.date | dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value.isoformat()
 
 
 def resolve_paper(session: Session, pmid: int) -> Publication:
@@ -89,8 +82,8 @@ def list_papers(session: Session, *, search: str | None = None, status: str | No
     return [
         {"pmid": pub.pmid, "title": pub.title, "journal": pub.journal_iso or pub.journal, "year": pub.year,
          "doi": pub.doi, "authors": pub.author_names(), "status": state_, "searches": names.get(pub.id, []),
-         "note": note, "entrez_date": _iso(pub.entrez_date), "first_seen": _iso(first_seen),
-         "retracted": pub.is_retracted, "preprint": pub.is_preprint, "deleted_from_pubmed": _iso(pub.pubmed_deleted_at)}
+         "note": note, "entrez_date": iso(pub.entrez_date), "first_seen": iso(first_seen),
+         "retracted": pub.is_retracted, "preprint": pub.is_preprint, "deleted_from_pubmed": iso(pub.pubmed_deleted_at)}
         for pub, state_, note, first_seen in rows
     ]
 
@@ -110,19 +103,19 @@ def paper_record(session: Session, pmid: int) -> dict[str, Any]:
         "pmid": pub.pmid, "pmid_version": pub.pmid_version, "doi": pub.doi, "pmcid": pub.pmcid, "title": pub.title,
         "vernacular_title": pub.vernacular_title, "journal": pub.journal, "journal_iso": pub.journal_iso,
         "issn": pub.issn, "volume": pub.volume, "issue": pub.issue, "pages": pub.pages, "language": pub.language,
-        "pub_date": pub.pub_date_text, "year": pub.year, "epub_date": _iso(pub.epub_date),
-        "entrez_date": _iso(pub.entrez_date), "authors": [
+        "pub_date": pub.pub_date_text, "year": pub.year, "epub_date": iso(pub.epub_date),
+        "entrez_date": iso(pub.entrez_date), "authors": [
             {"name": a.display_name, "fore_name": a.fore_name, "orcid": a.orcid, "affiliations": a.affiliations}
             for a in pub.authors],
         "abstract": pub.abstract, "abstract_sections": pub.abstract_sections,
         "mesh": [{"descriptor": m.descriptor, "ui": m.descriptor_ui, "major": m.major, "qualifiers": m.qualifiers}
                  for m in pub.mesh_headings],
         "publication_types": pub.publication_types, "keywords": pub.keywords, "preprint": pub.is_preprint,
-        "retracted": pub.is_retracted, "deleted_from_pubmed": _iso(pub.pubmed_deleted_at),
+        "retracted": pub.is_retracted, "deleted_from_pubmed": iso(pub.pubmed_deleted_at),
         "preprint_of": pub.preprint_of.pmid if pub.preprint_of else None, "preprints": list(versions),
         "status": triage.status if triage else "new", "note": triage.note if triage else None,
-        "triaged_by": triage.curator if triage else None, "triaged_at": _iso(triage.updated_at) if triage else None,
-        "searches": [{"name": n, "first_seen": _iso(f), "last_seen": _iso(last)} for n, f, last in hits],
+        "triaged_by": triage.curator if triage else None, "triaged_at": iso(triage.updated_at) if triage else None,
+        "searches": [{"name": n, "first_seen": iso(f), "last_seen": iso(last)} for n, f, last in hits],
         "studies": [{"study": k, "role": r} for k, r in links], "origin": pub.origin,
     }
 
