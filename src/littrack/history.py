@@ -14,7 +14,6 @@ from littrack.suggest import unknown
 
 # Row bookkeeping, not curated values: the change log's own `at` says when.
 SKIP = {"id", "created_at", "updated_at"}
-ENTITIES = ("study", "effect_size", "dataset", "source", "publication")
 
 
 def jsonable(value: Any) -> Any:

@@ -124,12 +124,6 @@ def parse_datetime(text: str | dt.datetime) -> dt.datetime:
     return value.astimezone(dt.timezone.utc)
 
 
-def format_number(value: float | None, digits: int = 4) -> str:
-    if value is None:
-        return ""
-    return f"{value:.{digits}g}"
-
-
 def iso(value: dt.date | dt.datetime | None) -> str | None:
     """A date as YYYY-MM-DD, a datetime as UTC YYYY-MM-DDTHH:MM:SSZ, None as None."""
     if value is None:

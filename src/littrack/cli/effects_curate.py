@@ -42,7 +42,6 @@ FIELD_OPTIONS: list[tuple[str, str, str]] = [
     ("--notes", "notes", "Curator's notes."),
     ("--exposure-type", "exposure_type", "What the trait stands for (default: polygenic score)."),
 ]
-PAIR_OPTIONS = {"--ci": ("ci_lower", "ci_upper"), "--range": ("range_low", "range_high")}
 OPTION_OF = {col: opt for opt, col, _ in FIELD_OPTIONS}
 OPTION_OF.update({"ci_lower": "--ci (lower)", "ci_upper": "--ci (upper)", "range_low": "--range (low)",
                   "range_high": "--range (high)", "curator": "--curator", "curated_at": "curated_at"})

@@ -167,27 +167,11 @@ def _authors(author_list: Element | None) -> tuple[Author, ...]:
     return tuple(authors)
 
 
-def mesh_heading(heading: Element) -> MeshHeading | None:
-    """A <MeshHeading> element as a MeshHeading (None without a DescriptorName)."""
-    descriptor = heading.find("DescriptorName")
-    if descriptor is None:
-        return None
-    qualifiers: tuple[MeshQualifier, ...] = ()
-    if len(heading) > 1:  # most headings are a bare descriptor
-        qualifiers = tuple([
-            _mesh_qualifier((q.text or "").strip(), q.get("UI"), q.get("MajorTopicYN") == "Y")
-            for q in heading.findall("QualifierName")
-        ])
-    return _mesh_heading(
-        (descriptor.text or "").strip(), descriptor.get("UI"), descriptor.get("MajorTopicYN") == "Y", qualifiers
-    )
-
-
 def _mesh(mesh_list: Element | None) -> tuple[MeshHeading, ...]:
     if mesh_list is None:
         return ()
     headings = []
-    for heading in mesh_list.findall("MeshHeading"):  # mesh_heading(), inlined: ~15 per record
+    for heading in mesh_list.findall("MeshHeading"):  # inlined: ~15 headings a record
         descriptor = heading.find("DescriptorName")
         if descriptor is None:
             continue
