@@ -78,31 +78,20 @@ def _resolve_refs(session: Session, study: Study, raw: Mapping[str, str], where:
             names = list(session.scalars(select(Trait.name))) + list(session.scalars(select(TraitSynonym.name)))
             problems.append(f"{where('trait')}: " + unknown_name("trait", trait_name, names,
                                                                  "; or add it with --create-trait"))
-    comp_name = (raw.get("comparison") or "").strip()
-    comparison = None
-    if comp_name:
-        comps = {name_key(c.name): c for c in session.scalars(select(Comparison))}
-        comparison = comps.get(name_key(comp_name))
-        if comparison is None:
-            problems.append(f"{where('comparison')}: " + unknown_name(
-                "comparison", comp_name, [c.name for c in comps.values()],
-                "; declare new ones in a bundle's study.toml and `littrack import` it"))
-    source = None
-    src_key = (raw.get("source") or "").strip()
-    if src_key:
-        sources = {name_key(s.key): s for s in study.sources}
-        source = sources.get(name_key(src_key))
-        if source is None:
-            problems.append(f"{where('source')}: " + unknown_name(f"source of study {study.key}", src_key,
-                                                                  [s.key for s in study.sources]))
-    dataset = None
-    ds_label = (raw.get("dataset") or "").strip()
-    if ds_label:
-        datasets = {name_key(d.label): d for d in study.datasets}
-        dataset = datasets.get(name_key(ds_label))
-        if dataset is None:
-            problems.append(f"{where('dataset')}: " + unknown_name(f"data set of study {study.key}", ds_label,
-                                                                   [d.label for d in study.datasets]))
+    def pick(field: str, items: list[Any], name_of: Callable[[Any], str], what: str, hint: str = "") -> Any:
+        """The item whose name matches the row's field (case- and space-insensitive); a problem if none does."""
+        text = (raw.get(field) or "").strip()
+        if not text:
+            return None
+        found = {name_key(name_of(i)): i for i in items}.get(name_key(text))
+        if found is None:
+            problems.append(f"{where(field)}: " + unknown_name(what, text, [name_of(i) for i in items], hint))
+        return found
+
+    comparison = pick("comparison", list(session.scalars(select(Comparison))), lambda c: c.name, "comparison",
+                      "; declare new ones in a bundle's study.toml and `littrack import` it")
+    source = pick("source", study.sources, lambda x: x.key, f"source of study {study.key}")
+    dataset = pick("dataset", study.datasets, lambda d: d.label, f"data set of study {study.key}")
     return _Refs(trait, comparison, source, dataset)
 
 
