@@ -323,3 +323,41 @@ def test_background_batches_store_as_the_inline_ones(engine, tmp_path: Path) -> 
     assert (totals.new, totals.updated, totals.unchanged) == (60, 0, 0)
     again = store(engine, parse_pubmed(path))
     assert (again.new, again.updated, again.unchanged) == (0, 0, 60)
+
+
+def _all_rows(engine) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def]
+    out = {}
+    with engine.connect() as conn:
+        for table in (Publication.__table__, Author.__table__, MeshHeading.__table__):
+            columns = [c for c in table.columns if c.name not in ("created_at", "updated_at", "pubmed_deleted_at")]
+            if "pubmed_deleted_at" in table.c:  # a time: only whether it is set
+                columns.append(table.c.pubmed_deleted_at.is_not(None))
+            out[table.name] = [tuple(r) for r in conn.execute(select(*columns).order_by(table.c.id))]
+    return out
+
+
+def test_encoded_batches_store_exactly_as_the_records(databases, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """parse_in_background(encoded=True) batches, stored from their tuples, leave every row as the records do."""
+    files = [synthetic_file(tmp_path, 90), fake_eutils.DATA_DIR / "handmade/edge_cases.xml",
+             fake_eutils.DATA_DIR / "pubmed2db/pubmed25n0001.xml", fake_eutils.DATA_DIR / "pubmed2db/pubmed25n0002.xml"]
+    files = [f for f in files if f.exists()]
+    long = dataclasses.replace(real_records()[0], issn="1234-5678 " * 4, pmid=99999991)
+    engines = [make_engine(databases.copy(seeded=False)) for _ in range(2)]
+    try:
+        encoded, inline = engines
+        seen = []
+        for path in files + files:  # twice: new, then unchanged
+            for batch in parse_in_background(path, 20, encoded=True):
+                seen.append(type(batch).__name__)
+                store(encoded, batch)
+            for batch in [parse_pubmed(path)[i:i + 20] for i in range(0, len(parse_pubmed(path)), 20)]:
+                store(inline, batch)
+        assert "EncodedBatch" in seen
+        for engine in engines:
+            store(engine, [long])
+        rows = _all_rows(encoded)
+        assert rows == _all_rows(inline)
+        assert len(rows["publications"]) > 90 and rows["publication_authors"] and rows["publication_mesh"]
+    finally:
+        for engine in engines:
+            engine.dispose()

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Connection,
@@ -27,6 +27,8 @@ from sqlalchemy.orm import Session
 
 from littrack.models import Author, MeshHeading, Publication
 from littrack.models.base import utcnow
+from littrack.pubmed import records as _records
+from littrack.pubmed.pipeline import _DELETED, EncodedBatch
 from littrack.pubmed.records import DeletedCitation, MeshQualifier, PubmedRecord
 
 logger = logging.getLogger("littrack.store")
@@ -62,6 +64,32 @@ _JSON_COLUMNS = frozenset({"abstract_sections", "publication_types", "keywords"}
 _ROW_GETTER = itemgetter(*_INSERT_COLUMNS)
 _AUTHOR_FIELDS = ("position", "last_name", "fore_name", "initials", "suffix", "collective_name", "orcid", "affiliations")
 _MESH_FIELDS = ("position", "descriptor", "descriptor_ui", "major", "qualifiers")
+
+
+class _Prepared(NamedTuple):
+    """What storing needs of a record: its publication values, author rows and MeSH rows, built once."""
+
+    pmid: int
+    version: int
+    is_preprint: bool
+    related: tuple[tuple[str, int], ...]
+    values: dict[str, Any]
+    authors: list[tuple[Any, ...]]
+    mesh: list[tuple[Any, ...]]
+
+
+def _prepare(rec: PubmedRecord) -> _Prepared:
+    return _Prepared(rec.pmid, rec.version, rec.is_preprint, rec.related, publication_values(rec), author_rows(rec),
+                     mesh_rows(rec))
+
+
+# Positions in the tuples of an EncodedBatch (littrack.pubmed.pipeline._encode: dataclass field order).
+def _positions(cls: type) -> Any:
+    return type("P", (), {n: i for i, n in enumerate(cls.__dataclass_fields__)})  # type: ignore[attr-defined]
+
+
+_R, _RA, _RS = _positions(PubmedRecord), _positions(_records.Author), _positions(_records.AbstractSection)
+_RM, _RQ = _positions(_records.MeshHeading), _positions(MeshQualifier)
 
 
 @dataclass
@@ -140,10 +168,83 @@ def publication_values(rec: PubmedRecord) -> dict[str, Any]:
         "is_retracted": bool(rec.is_retracted),
         "pubmed_deleted_at": None,
     }
+    return _clip_values(values, p)
+
+
+def _clip_values(values: dict[str, Any], p: int) -> dict[str, Any]:
     for key in _LIMITS["publications"]:
         if isinstance(values.get(key), str):
             values[key] = _clip("publications", key, values[key], p)
     return values
+
+
+def _prepare_encoded(t: tuple[Any, ...]) -> _Prepared:
+    """_prepare of the record encoded as `t`, read straight from the tuples (no dataclass is built).
+
+    Mirrors publication_values, author_rows and mesh_rows field for field (tests compare the rows stored).
+    """
+    p = t[_R.pmid]
+    doi = t[_R.doi]
+    sections = [{"label": s[_RS.label], "category": s[_RS.category], "text": s[_RS.text]}
+                for s in t[_R.abstract_sections]]
+    values: dict[str, Any] = {
+        "pmid": p,
+        "pmid_version": t[_R.version],
+        "doi": doi.strip().lower() if doi else None,
+        "pmcid": t[_R.pmcid] or None,
+        "title": t[_R.title] or "",
+        "vernacular_title": t[_R.vernacular_title],
+        "abstract": t[_R.abstract],
+        "abstract_sections": sections or None,
+        "journal": t[_R.journal],
+        "journal_iso": t[_R.journal_iso],
+        "issn": t[_R.issn],
+        "volume": t[_R.volume],
+        "issue": t[_R.issue],
+        "pages": t[_R.pages],
+        "language": "; ".join(t[_R.languages]) or None,
+        "pub_date_text": t[_R.pub_date_text] or None,
+        "pub_year": t[_R.pub_year],
+        "pub_month": t[_R.pub_month],
+        "pub_day": t[_R.pub_day],
+        "sort_date": t[_R.sort_date],
+        "epub_date": t[_R.epub_date],
+        "entrez_date": t[_R.entrez_date],
+        "publication_types": list(t[_R.publication_types]),
+        "keywords": list(t[_R.keywords]),
+        "is_preprint": bool(t[_R.is_preprint]),
+        "is_retracted": bool(t[_R.is_retracted]),
+        "pubmed_deleted_at": None,
+    }
+    _clip_values(values, p)
+    authors: list[tuple[Any, ...]] = []
+    for a in t[_R.authors]:
+        last_name, collective_name = a[_RA.last_name], a[_RA.collective_name]
+        if not (last_name or collective_name):
+            continue
+        initials, suffix, orcid = a[_RA.initials], a[_RA.suffix], a[_RA.orcid]
+        if ((initials is not None and len(initials) > _INITIALS_MAX) or (suffix is not None and len(suffix) > _SUFFIX_MAX)
+                or (orcid is not None and len(orcid) > _ORCID_MAX)):
+            initials = _clip("publication_authors", "initials", initials, p)
+            suffix = _clip("publication_authors", "suffix", suffix, p)
+            orcid = _clip("publication_authors", "orcid", orcid, p)
+        authors.append((len(authors), last_name, a[_RA.fore_name], initials, suffix, collective_name, orcid,
+                        _json_strings(a[_RA.affiliations])))
+    mesh: list[tuple[Any, ...]] = []
+    get = _QUALIFIER_JSON.get
+    for i, m in enumerate(t[_R.mesh]):
+        ui, qualifiers = m[_RM.ui], m[_RM.qualifiers]
+        if ui is not None and len(ui) > _UI_MAX:
+            ui = _clip("publication_mesh", "descriptor_ui", ui, p)
+        qualifiers_json = ("[" + ", ".join([get(q) or _qualifier_json(q) for q in qualifiers]) + "]"
+                           if qualifiers else "[]")
+        mesh.append((i, m[_RM.descriptor], ui, bool(m[_RM.major]), qualifiers_json))
+    return _Prepared(p, t[_R.version], t[_R.is_preprint], t[_R.related], values, authors, mesh)
+
+
+def _from_encoded(items: list[tuple[Any, ...]]) -> Iterator[_Prepared | DeletedCitation]:
+    for item in items:
+        yield DeletedCitation(item[1]) if item[0] == _DELETED else _prepare_encoded(item)
 
 
 def _json_strings(values: tuple[str, ...] | list[str]) -> str:
@@ -158,12 +259,19 @@ def _qualifiers_json(qualifiers: tuple[MeshQualifier, ...]) -> str:
     for q in qualifiers:
         key = (q.name, q.ui, q.major)
         part = _QUALIFIER_JSON.get(key)
-        if part is None:  # a small vocabulary (about 80 qualifiers): encode each once
-            part = _encode({"name": q.name, "ui": q.ui, "major": bool(q.major)})
-            if len(_QUALIFIER_JSON) < 10_000:
-                _QUALIFIER_JSON[key] = part
+        if part is None:
+            part = _qualifier_json(key)
         parts.append(part)
     return "[" + ", ".join(parts) + "]"
+
+
+def _qualifier_json(key: tuple[str, str | None, bool]) -> str:
+    """The JSON of a qualifier (name, ui, major); a small vocabulary (about 80 qualifiers): each encoded once."""
+    name, ui, major = key
+    part: str = _encode({"name": name, "ui": ui, "major": bool(major)})
+    if len(_QUALIFIER_JSON) < 10_000:
+        _QUALIFIER_JSON[key] = part
+    return part
 
 
 def author_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
@@ -194,7 +302,8 @@ def mesh_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
 
 
 def upsert_records(
-    session: Session, records: Iterable[PubmedRecord | DeletedCitation], *, chunk_size: int = CHUNK_SIZE
+    session: Session, records: Iterable[PubmedRecord | DeletedCitation] | EncodedBatch, *,
+    chunk_size: int = CHUNK_SIZE,
 ) -> StoreResult:
     """Insert or update publications (with authors and MeSH) by PMID in bulk; the caller commits.
 
@@ -203,19 +312,24 @@ def upsert_records(
     links stay); a record sent again later clears the mark. Preprints are linked to their published
     version (`preprint_of`) when PubMed relates them (UpdateIn/UpdateOf) and both are stored, and a
     retraction notice flags the paper it retracts.
+
+    `records` may also be an EncodedBatch of `parse_in_background(..., encoded=True)`: stored the same,
+    read from its tuples without rebuilding the records.
     """
     session.flush()
     result = StoreResult()
-    for events in _chunks(records, chunk_size):
+    items: Iterable[PubmedRecord | _Prepared | DeletedCitation] = (
+        _from_encoded(records.items) if isinstance(records, EncodedBatch) else records)
+    for events in _chunks(items, chunk_size):
         result.merge(_store_chunk(session, events))
     return result
 
 
 def _chunks(
-    records: Iterable[PubmedRecord | DeletedCitation], size: int
-) -> Iterator[dict[int, PubmedRecord | None]]:
+    records: Iterable[PubmedRecord | _Prepared | DeletedCitation], size: int
+) -> Iterator[dict[int, PubmedRecord | _Prepared | None]]:
     """Final state per PMID (None: deleted) for every `size` PMIDs, later events winning."""
-    events: dict[int, PubmedRecord | None] = {}
+    events: dict[int, PubmedRecord | _Prepared | None] = {}
     for item in records:
         if isinstance(item, DeletedCitation):
             for pmid in item.pmids:  # one DeleteCitation of an update file can list thousands
@@ -237,12 +351,12 @@ def _chunks(
         yield events
 
 
-def _store_chunk(session: Session, events: dict[int, PubmedRecord | None], attempt: int = 0) -> StoreResult:
+def _store_chunk(session: Session, events: dict[int, PubmedRecord | _Prepared | None], attempt: int = 0) -> StoreResult:
     result = StoreResult()
     now = utcnow()
-    live = {p: r for p, r in events.items() if r is not None}
+    live = {p: r if type(r) is _Prepared else _prepare(r) for p, r in events.items() if r is not None}  # type: ignore[arg-type]
     gone = [p for p, r in events.items() if r is None]
-    values = {p: publication_values(r) for p, r in live.items()}
+    values = {p: dict(r.values) for p, r in live.items()}  # changed below; a retry starts from the record's own
 
     dois = {v["doi"] for v in values.values() if v["doi"]}
     pmcids = {v["pmcid"] for v in values.values() if v["pmcid"]}
@@ -319,7 +433,7 @@ def _store_chunk(session: Session, events: dict[int, PubmedRecord | None], attem
         pub, authors, mesh = current[t]
         v = values[p]
         v["is_retracted"] = v["is_retracted"] or bool(pub["is_retracted"])  # a retraction is never unflagged
-        a_rows, m_rows = author_rows(live[p]), mesh_rows(live[p])
+        a_rows, m_rows = live[p].authors, live[p].mesh
         changed = any(pub[k] != v[k] for k in _PUB_FIELDS)
         if authors != a_rows:
             replace_authors[t] = a_rows
@@ -336,15 +450,15 @@ def _store_chunk(session: Session, events: dict[int, PubmedRecord | None], attem
 
     if pub_updates:
         session.execute(update(PUB).where(PUB.c.id == bindparam("b_id")), pub_updates)
-    retry: dict[int, PubmedRecord | None] = {}
+    retry: dict[int, PubmedRecord | _Prepared | None] = {}
     if new_pmids:
         rows = [{**values[p], "origin": "pubmed", "created_at": now, "updated_at": now} for p in new_pmids]
         inserted = _insert_publications(session, rows)
         for p in new_pmids:
             if p in inserted:
                 result.ids[p] = inserted[p]
-                replace_authors[inserted[p]] = author_rows(live[p])
-                replace_mesh[inserted[p]] = mesh_rows(live[p])
+                replace_authors[inserted[p]] = live[p].authors
+                replace_mesh[inserted[p]] = live[p].mesh
                 result.new += 1
             else:  # another writer stored this PMID (or its DOI) since we looked: resolve it again
                 retry[p] = live[p]
@@ -451,7 +565,7 @@ def _replace_children(session: Session, table: Table, fields: tuple[str, ...],
         connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
-def _link_related(session: Session, live: dict[int, PubmedRecord]) -> None:
+def _link_related(session: Session, live: dict[int, _Prepared]) -> None:
     """preprint_of from UpdateIn/UpdateOf when both are stored; is_retracted from a retraction notice."""
     pairs: list[tuple[int, int]] = []  # (preprint PMID, published PMID)
     retracted: set[int] = set()
