@@ -46,7 +46,7 @@ _CACHE_MAX = 10_000
 
 
 class EncodedBatch:
-    """A batch as the parser process sent it: records as nested tuples (`_encode`), not yet rebuilt.
+    """A batch as the parser process sent it: records as nested tuples (`encode_record`), not yet rebuilt.
 
     `upsert_records` stores one without building the dataclasses (the storing process's largest cost
     after the database); `records()` rebuilds them for any other use.
@@ -139,7 +139,7 @@ def _produce(source: Source, batch_size: int, queue: Any) -> None:
     try:
         batch: list[tuple[Any, ...]] = []
         for record in iter_pubmed(source):
-            batch.append(_encode(record))
+            batch.append(encode_record(record))
             if len(batch) >= batch_size:
                 queue.put((_BATCH, batch))
                 batch = []
@@ -154,7 +154,8 @@ def _produce(source: Source, batch_size: int, queue: Any) -> None:
         queue.put((_ERROR, exc))
 
 
-def _encode(record: PubmedRecord | DeletedCitation) -> tuple[Any, ...]:
+def encode_record(record: PubmedRecord | DeletedCitation) -> tuple[Any, ...]:
+    """A record as plain nested tuples in dataclass field order (cheap to pickle; store reads it directly)."""
     if isinstance(record, DeletedCitation):
         return (_DELETED, record.pmids)
     values = list(_record_tuple(record))

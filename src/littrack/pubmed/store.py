@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from littrack.models import Author, MeshHeading, Publication
 from littrack.models.base import utcnow
 from littrack.pubmed import records as _records
-from littrack.pubmed.pipeline import _DELETED, EncodedBatch
+from littrack.pubmed.pipeline import _DELETED, EncodedBatch, encode_record
 from littrack.pubmed.records import DeletedCitation, MeshQualifier, PubmedRecord
 
 logger = logging.getLogger("littrack.store")
@@ -79,11 +79,11 @@ class _Prepared(NamedTuple):
 
 
 def _prepare(rec: PubmedRecord) -> _Prepared:
-    return _Prepared(rec.pmid, rec.version, rec.is_preprint, rec.related, publication_values(rec), author_rows(rec),
-                     mesh_rows(rec))
+    # One mapping from record to rows: the tuple form the parser process sends, read by _prepare_encoded.
+    return _prepare_encoded(encode_record(rec))
 
 
-# Positions in the tuples of an EncodedBatch (littrack.pubmed.pipeline._encode: dataclass field order).
+# Positions in the tuples of an EncodedBatch (littrack.pubmed.pipeline.encode_record: dataclass field order).
 def _positions(cls: type) -> Any:
     return type("P", (), {n: i for i, n in enumerate(cls.__dataclass_fields__)})  # type: ignore[attr-defined]
 
@@ -135,42 +135,6 @@ def _clip(table: str, column: str, value: str | None, pmid: int) -> str | None:
     return value[:limit]
 
 
-def publication_values(rec: PubmedRecord) -> dict[str, Any]:
-    """The publications columns a PubMed record sets."""
-    p = rec.pmid
-    sections = [{"label": s.label, "category": s.category, "text": s.text} for s in rec.abstract_sections]
-    values: dict[str, Any] = {
-        "pmid": p,
-        "pmid_version": rec.version,
-        "doi": rec.doi.strip().lower() if rec.doi else None,
-        "pmcid": rec.pmcid or None,
-        "title": rec.title or "",
-        "vernacular_title": rec.vernacular_title,
-        "abstract": rec.abstract,
-        "abstract_sections": sections or None,
-        "journal": rec.journal,
-        "journal_iso": rec.journal_iso,
-        "issn": rec.issn,
-        "volume": rec.volume,
-        "issue": rec.issue,
-        "pages": rec.pages,
-        "language": "; ".join(rec.languages) or None,
-        "pub_date_text": rec.pub_date_text or None,
-        "pub_year": rec.pub_year,
-        "pub_month": rec.pub_month,
-        "pub_day": rec.pub_day,
-        "sort_date": rec.sort_date,
-        "epub_date": rec.epub_date,
-        "entrez_date": rec.entrez_date,
-        "publication_types": list(rec.publication_types),
-        "keywords": list(rec.keywords),
-        "is_preprint": bool(rec.is_preprint),
-        "is_retracted": bool(rec.is_retracted),
-        "pubmed_deleted_at": None,
-    }
-    return _clip_values(values, p)
-
-
 def _clip_values(values: dict[str, Any], p: int) -> dict[str, Any]:
     for key in _LIMITS["publications"]:
         if isinstance(values.get(key), str):
@@ -179,10 +143,7 @@ def _clip_values(values: dict[str, Any], p: int) -> dict[str, Any]:
 
 
 def _prepare_encoded(t: tuple[Any, ...]) -> _Prepared:
-    """_prepare of the record encoded as `t`, read straight from the tuples (no dataclass is built).
-
-    Mirrors publication_values, author_rows and mesh_rows field for field (tests compare the rows stored).
-    """
+    """What storing needs of the record encoded as `t` (pipeline.encode_record), read straight from the tuples."""
     p = t[_R.pmid]
     doi = t[_R.doi]
     sections = [{"label": s[_RS.label], "category": s[_RS.category], "text": s[_RS.text]}
@@ -252,19 +213,6 @@ def _json_strings(values: tuple[str, ...] | list[str]) -> str:
     return "[" + ", ".join(map(_quote, values)) + "]" if values else "[]"
 
 
-def _qualifiers_json(qualifiers: tuple[MeshQualifier, ...]) -> str:
-    if not qualifiers:
-        return "[]"
-    parts = []
-    for q in qualifiers:
-        key = (q.name, q.ui, q.major)
-        part = _QUALIFIER_JSON.get(key)
-        if part is None:
-            part = _qualifier_json(key)
-        parts.append(part)
-    return "[" + ", ".join(parts) + "]"
-
-
 def _qualifier_json(key: tuple[str, str | None, bool]) -> str:
     """The JSON of a qualifier (name, ui, major); a small vocabulary (about 80 qualifiers): each encoded once."""
     name, ui, major = key
@@ -272,33 +220,6 @@ def _qualifier_json(key: tuple[str, str | None, bool]) -> str:
     if len(_QUALIFIER_JSON) < 10_000:
         _QUALIFIER_JSON[key] = part
     return part
-
-
-def author_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
-    """Author rows in _AUTHOR_FIELDS order, affiliations as their JSON text."""
-    rows: list[tuple[Any, ...]] = []
-    for a in rec.authors:
-        if not (a.last_name or a.collective_name):
-            continue  # nothing to cite the author by; the schema requires a name
-        initials, suffix, orcid = a.initials, a.suffix, a.orcid
-        if ((initials is not None and len(initials) > _INITIALS_MAX) or (suffix is not None and len(suffix) > _SUFFIX_MAX)
-                or (orcid is not None and len(orcid) > _ORCID_MAX)):
-            initials = _clip("publication_authors", "initials", initials, rec.pmid)
-            suffix = _clip("publication_authors", "suffix", suffix, rec.pmid)
-            orcid = _clip("publication_authors", "orcid", orcid, rec.pmid)
-        rows.append((len(rows), a.last_name, a.fore_name, initials, suffix, a.collective_name, orcid,
-                     _json_strings(a.affiliations)))
-    return rows
-
-
-def mesh_rows(rec: PubmedRecord) -> list[tuple[Any, ...]]:
-    """MeSH rows in _MESH_FIELDS order, qualifiers as their JSON text."""
-    return [
-        (i, m.descriptor,
-         m.ui if m.ui is None or len(m.ui) <= _UI_MAX else _clip("publication_mesh", "descriptor_ui", m.ui, rec.pmid),
-         bool(m.major), _qualifiers_json(m.qualifiers))
-        for i, m in enumerate(rec.mesh)
-    ]
 
 
 def upsert_records(
