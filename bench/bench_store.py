@@ -58,7 +58,7 @@ def _child(mode: str, path: str, url: str, batch: int, parser: str) -> None:
 
     def batches():  # type: ignore[no-untyped-def]
         if parser == "background":
-            return parse_in_background(path, batch, encoded=True)  # stored from the tuples: no records rebuilt
+            return parse_in_background(path, batch)
         return _batches(iter_pubmed(path), batch)
 
     start_kib = _peak_kib()

@@ -515,28 +515,21 @@ def test_fragments_the_shared_parser_declines(body: bytes, monkeypatch: pytest.M
     assert parse_pubmed(good) == _plain_outcome(good, monkeypatch)[0]
 
 
-def test_fast_constructors_equal_the_dataclass_constructors() -> None:
-    from littrack.pubmed import extract
+def test_records_are_immutable_values_that_survive_msgpack() -> None:
+    """The records are frozen, compare and hash by value, and cross a process boundary unchanged."""
+    from msgspec.msgpack import Decoder, Encoder
 
-    author = extract._author("A", "B", "C", None, None, ("x",), None)
-    assert author == Author("A", "B", "C", None, None, ("x",), None) and type(author) is Author
-    heading = extract._mesh_heading("D", "D1", True, (extract._mesh_qualifier("q", "Q1", False),))
+    author = Author("A", "B", "C", None, None, ("x",), None)
+    heading = MeshHeading("D", "D1", True, (MeshQualifier("q", "Q1", False),))
     assert heading == MeshHeading("D", "D1", True, (MeshQualifier("q", "Q1", False),))
     assert hash(heading) == hash(MeshHeading("D", "D1", True, (MeshQualifier("q", "Q1", False),)))
     with pytest.raises(AttributeError):
         author.last_name = "Z"  # type: ignore[misc]
-
-    import dataclasses
-
-    @dataclasses.dataclass(frozen=True, slots=True)
-    class Checked:
-        x: int
-
-        def __post_init__(self) -> None:
-            pass
-
-    with pytest.raises(TypeError):
-        extract._maker(Checked)
+    records = [*parse_pubmed(DATA / "handmade/edge_cases.xml"), *parse_pubmed(DATA / "pubmed2db/pubmed25n0001.xml")]
+    assert any(isinstance(r, DeletedCitation) for r in records)
+    assert any(r.entrez_date for r in records if isinstance(r, PubmedRecord))
+    back = Decoder(list[PubmedRecord | DeletedCitation]).decode(Encoder().encode(records))
+    assert back == records and [type(r) for r in back] == [type(r) for r in records]
 
 
 # --- refusals and faults --------------------------------------------------------------------

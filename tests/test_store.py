@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import multiprocessing
 import sys
 import threading
@@ -21,6 +20,7 @@ from littrack.pubmed.parse import parse_pubmed
 from littrack.pubmed.pipeline import parse_in_background
 from littrack.pubmed.records import DeletedCitation, PubmedRecord
 from littrack.pubmed.store import StoreResult, upsert_records
+from msgspec.structs import replace
 
 
 def records(name: str) -> list[PubmedRecord | DeletedCitation]:
@@ -113,7 +113,7 @@ def test_latest_event_wins_within_one_call(engine) -> None:
 
 
 def test_bundle_publication_is_updated_in_place(seeded_engine) -> None:
-    rec = dataclasses.replace(real_records()[0], pmid=40009368, doi="10.1001/JAMAPSYCHIATRY.2024.4825")
+    rec = replace(real_records()[0], pmid=40009368, doi="10.1001/JAMAPSYCHIATRY.2024.4825")
     result = store(seeded_engine, [rec])
     assert (result.new, result.updated) == (0, 1)
     with make_sessionmaker(seeded_engine)() as session:
@@ -138,22 +138,22 @@ def test_publication_without_pmid_is_adopted_by_doi(engine) -> None:
 def test_doi_held_by_another_paper_is_not_stored_twice(engine, caplog: pytest.LogCaptureFixture) -> None:
     recs = real_records()
     nejm = next(r for r in recs if r.pmid == 29768149)
-    twin = dataclasses.replace(nejm, pmid=99000001)
+    twin = replace(nejm, pmid=99000001)
     result = store(engine, [nejm, twin])
     assert result.new == 2
     with make_sessionmaker(engine)() as session:
         assert pub(session, 29768149).doi == "10.1056/nejmoa1715274"
         assert pub(session, 99000001).doi is None
     assert "already belongs to another publication" in caplog.text
-    later = dataclasses.replace(nejm, pmid=99000002)
+    later = replace(nejm, pmid=99000002)
     assert store(engine, [later]).new == 1  # across calls too
 
 
 def test_preprint_linked_to_its_published_version(engine) -> None:
     base = real_records()[0]
-    preprint = dataclasses.replace(base, pmid=91000001, doi="10.1101/2024.01.01.1", pmcid=None, is_preprint=True,
+    preprint = replace(base, pmid=91000001, doi="10.1101/2024.01.01.1", pmcid=None, is_preprint=True,
                                    publication_types=("Preprint",), related=(("UpdateIn", 91000002),))
-    article = dataclasses.replace(base, pmid=91000002, doi="10.1000/journal.1", pmcid=None,
+    article = replace(base, pmid=91000002, doi="10.1000/journal.1", pmcid=None,
                                   related=(("UpdateOf", 91000001),))
     store(engine, [preprint])  # the published version is not stored yet: nothing to link
     store(engine, [article])
@@ -161,7 +161,7 @@ def test_preprint_linked_to_its_published_version(engine) -> None:
         assert pub(session, 91000001).preprint_of.pmid == 91000002  # type: ignore[union-attr]
         assert pub(session, 91000002).preprint_of is None
     # UpdateIn/UpdateOf between two journal articles (a revised review) is not a preprint link.
-    revised = dataclasses.replace(base, pmid=91000003, doi=None, pmcid=None, related=(("UpdateOf", 91000002),))
+    revised = replace(base, pmid=91000003, doi=None, pmcid=None, related=(("UpdateOf", 91000002),))
     store(engine, [revised])
     with make_sessionmaker(engine)() as session:
         assert pub(session, 91000002).preprint_of is None
@@ -169,8 +169,8 @@ def test_preprint_linked_to_its_published_version(engine) -> None:
 
 def test_retraction_notice_flags_the_paper_and_the_flag_stays(engine) -> None:
     base = real_records()[0]
-    paper = dataclasses.replace(base, pmid=92000001, doi=None, pmcid=None)
-    notice = dataclasses.replace(base, pmid=92000002, doi=None, pmcid=None, is_retraction_notice=True,
+    paper = replace(base, pmid=92000001, doi=None, pmcid=None)
+    notice = replace(base, pmid=92000002, doi=None, pmcid=None, is_retraction_notice=True,
                                  publication_types=("Retraction of Publication",),
                                  related=(("RetractionOf", 92000001),))
     store(engine, [paper])
@@ -184,13 +184,13 @@ def test_retraction_notice_flags_the_paper_and_the_flag_stays(engine) -> None:
 
 def test_many_records_in_chunks(engine) -> None:
     base = next(r for r in real_records() if r.pmid == 29768149)
-    many = [dataclasses.replace(base, pmid=93000000 + i, doi=f"10.1000/x.{i}", pmcid=None) for i in range(1234)]
+    many = [replace(base, pmid=93000000 + i, doi=f"10.1000/x.{i}", pmcid=None) for i in range(1234)]
     result = store(engine, many, chunk_size=500)
     assert result.new == 1234 and len(result.pmids) == 1234
     with make_sessionmaker(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Author)) == 1234 * 10
         assert session.scalar(select(func.count()).select_from(MeshHeading)) == 1234 * 23
-    changed = [dataclasses.replace(r, title=r.title + " (corrected)") if r.pmid % 2 else r for r in many]
+    changed = [replace(r, title=r.title + " (corrected)") if r.pmid % 2 else r for r in many]
     again = store(engine, changed, chunk_size=300)
     assert (again.new, again.updated, again.unchanged) == (0, 617, 617)
 
@@ -201,12 +201,12 @@ def test_callers_objects_see_the_new_values(engine) -> None:
     with make_sessionmaker(engine).begin() as session:
         held = pub(session, rec.pmid)
         assert held.authors is not None
-        upsert_records(session, [dataclasses.replace(rec, title="Changed", authors=rec.authors[:1])])
+        upsert_records(session, [replace(rec, title="Changed", authors=rec.authors[:1])])
         assert held.title == "Changed" and len(held.authors) == min(1, len(rec.authors))
 
 
 def test_bad_lengths_are_clipped_not_fatal(engine) -> None:
-    rec = dataclasses.replace(real_records()[0], issn="1234-5678 " * 4)
+    rec = replace(real_records()[0], issn="1234-5678 " * 4)
     assert store(engine, [rec]).new == 1
     with make_sessionmaker(engine)() as session:
         assert pub(session, rec.pmid).issn == ("1234-5678 " * 4)[:20]
@@ -216,7 +216,7 @@ def test_concurrent_writers_never_duplicate(db_url: str) -> None:
     """Two sessions storing the same records at once (no refresh lock): one row per PMID, no error."""
     recs = real_records()
     base = next(r for r in recs if r.pmid == 29768149)
-    many = [dataclasses.replace(base, pmid=94000000 + i, doi=f"10.1000/c.{i}", pmcid=None) for i in range(400)]
+    many = [replace(base, pmid=94000000 + i, doi=f"10.1000/c.{i}", pmcid=None) for i in range(400)]
     errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
@@ -246,7 +246,7 @@ def test_concurrent_writers_never_duplicate(db_url: str) -> None:
 
 
 def test_study_links_survive_an_update(seeded_engine) -> None:
-    rec = dataclasses.replace(real_records()[0], pmid=39006419, doi=None, pmcid=None, is_preprint=True)
+    rec = replace(real_records()[0], pmid=39006419, doi=None, pmcid=None, is_preprint=True)
     store(seeded_engine, [rec])
     with make_sessionmaker(seeded_engine)() as session:
         p = pub(session, 39006419)
@@ -257,7 +257,7 @@ def test_study_links_survive_an_update(seeded_engine) -> None:
 
 def test_a_long_delete_list_is_chunked(engine) -> None:
     base = real_records()[0]
-    many = [dataclasses.replace(base, pmid=95000000 + i, doi=None, pmcid=None) for i in range(1200)]
+    many = [replace(base, pmid=95000000 + i, doi=None, pmcid=None) for i in range(1200)]
     store(engine, many)
     result = store(engine, [DeletedCitation(tuple(r.pmid for r in many) + (1,))], chunk_size=500)
     assert result.deleted == 1200 and result.pmids == []
@@ -336,26 +336,24 @@ def _all_rows(engine) -> dict[str, list[tuple]]:  # type: ignore[no-untyped-def]
     return out
 
 
-def test_encoded_batches_store_exactly_as_the_records(databases, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """parse_in_background(encoded=True) batches, stored from their tuples, leave every row as the records do."""
+def test_batches_from_the_parser_process_store_exactly_as_parsed_here(databases, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Records that crossed the process boundary (msgpack) leave every row as the records parsed here do."""
     files = [synthetic_file(tmp_path, 90), fake_eutils.DATA_DIR / "handmade/edge_cases.xml",
              fake_eutils.DATA_DIR / "pubmed2db/pubmed25n0001.xml", fake_eutils.DATA_DIR / "pubmed2db/pubmed25n0002.xml"]
-    files = [f for f in files if f.exists()]
-    long = dataclasses.replace(real_records()[0], issn="1234-5678 " * 4, pmid=99999991)
+    assert all(f.exists() for f in files)
+    long = replace(real_records()[0], issn="1234-5678 " * 4, pmid=99999991)
     engines = [make_engine(databases.copy(seeded=False)) for _ in range(2)]
     try:
-        encoded, inline = engines
-        seen = []
+        background, inline = engines
         for path in files + files:  # twice: new, then unchanged
-            for batch in parse_in_background(path, 20, encoded=True):
-                seen.append(type(batch).__name__)
-                store(encoded, batch)
-            for batch in [parse_pubmed(path)[i:i + 20] for i in range(0, len(parse_pubmed(path)), 20)]:
-                store(inline, batch)
-        assert "EncodedBatch" in seen
+            for batch in parse_in_background(path, 20):
+                store(background, batch)
+            parsed = parse_pubmed(path)
+            for i in range(0, len(parsed), 20):
+                store(inline, parsed[i:i + 20])
         for engine in engines:
             store(engine, [long])
-        rows = _all_rows(encoded)
+        rows = _all_rows(background)
         assert rows == _all_rows(inline)
         assert len(rows["publications"]) > 90 and rows["publication_authors"] and rows["publication_mesh"]
     finally:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from dataclasses import fields
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -37,38 +35,6 @@ RELATED_REF_TYPES = frozenset((
 NOT_AVAILABLE_TITLE = "[Not Available]."
 _EMPTY = Element("_")
 _NO_PUB_DATE = dates.PubDate("", None, None, None, None)
-
-
-def _maker(cls: type) -> Callable[..., Any]:
-    """A positional constructor for a frozen slots dataclass that skips its generated __init__.
-
-    That __init__ stores each field with object.__setattr__ (frozen classes forbid plain
-    assignment); setting the slots through their descriptors yields the same instance in about
-    60% of the time, which counts with ~40 instances per record. Valid only while the record
-    classes have no __post_init__ or field defaults (checked here, and tested).
-    """
-    names = [f.name for f in fields(cls)]
-    if cls.__slots__ != tuple(names) or hasattr(cls, "__post_init__"):
-        raise TypeError(f"{cls.__name__} no longer fits _maker")
-    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
-    body = []
-    for i, name in enumerate(names):
-        namespace[f"set{i}"] = getattr(cls, name).__set__
-        body.append(f"    set{i}(self, {name})\n")
-    source = f"def make({', '.join(names)}):\n    self = new(cls)\n{''.join(body)}    return self\n"
-    exec(source, namespace)  # noqa: S102 - source built from the dataclass's own field names
-    make = namespace["make"]
-    make.__name__ = make.__qualname__ = f"make_{cls.__name__}"
-    return make
-
-
-_author = _maker(Author)
-_mesh_heading = _maker(MeshHeading)
-_mesh_qualifier = _maker(MeshQualifier)
-_section = _maker(AbstractSection)
-_record = _maker(PubmedRecord)
-
-
 FROM_ELEMENT: Any = object()  # entrez_date argument: read it from the record's History element
 
 
@@ -119,7 +85,7 @@ def _abstract(abstract: Element | None) -> tuple[str | None, tuple[AbstractSecti
             category = part.get("NlmCategory")
             if category is not None:
                 category = category.strip() or None
-            sections.append(_section(label, category, text))
+            sections.append(AbstractSection(label, category, text))
     if not sections:
         return None, ()
     joined = "\n".join(f"{s.label}: {s.text}" if s.label else s.text for s in sections)
@@ -159,7 +125,7 @@ def _authors(author_list: Element | None) -> tuple[Author, ...]:
                 collective = clean_text(part) or None
             elif tag == "Suffix":
                 suffix = part.text
-        authors.append(_author(
+        authors.append(Author(
             last and last.strip() or None, fore and fore.strip() or None,
             initials and initials.strip() or None, suffix and suffix.strip() or None,
             collective, tuple(affiliations), orcid,
@@ -178,10 +144,10 @@ def _mesh(mesh_list: Element | None) -> tuple[MeshHeading, ...]:
         qualifiers: tuple[MeshQualifier, ...] = ()
         if len(heading) > 1:  # most headings are a bare descriptor
             qualifiers = tuple([
-                _mesh_qualifier((q.text or "").strip(), q.get("UI"), q.get("MajorTopicYN") == "Y")
+                MeshQualifier((q.text or "").strip(), q.get("UI"), q.get("MajorTopicYN") == "Y")
                 for q in heading.findall("QualifierName")
             ])
-        headings.append(_mesh_heading(
+        headings.append(MeshHeading(
             (descriptor.text or "").strip(), descriptor.get("UI"), descriptor.get("MajorTopicYN") == "Y", qualifiers
         ))
     return tuple(headings)
@@ -292,7 +258,7 @@ def pubmed_article(element: Element, entrez_date: datetime.date | None = FROM_EL
             epub_date = _date(article_date)
             break
     published = _pub_date(issue.find("PubDate"))
-    return _record(
+    return PubmedRecord(
         pmid=pmid, version=version, kind="article",
         title=_title(article.find("ArticleTitle"), vernacular), vernacular_title=vernacular,
         abstract=abstract, abstract_sections=sections,
@@ -339,7 +305,7 @@ def pubmed_book_article(element: Element, entrez_date: datetime.date | None = FR
     contribution = document.find("ContributionDate")
     published = _pub_date(contribution if contribution is not None else book.find("PubDate"))
     publication_types = _texts(document.findall("PublicationType"))
-    return _record(
+    return PubmedRecord(
         pmid=pmid, version=version, kind="book", title=title, vernacular_title=vernacular,
         abstract=abstract, abstract_sections=sections,
         journal=book_title if chapter_title else None, journal_iso=None, issn=None,

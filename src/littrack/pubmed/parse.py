@@ -233,9 +233,14 @@ def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, int, bytes]]:
             end = buffer.find(end_tag, match.end())
             if end >= 0:
                 end += len(end_tag)
+                start = match.start(1) - 1  # the record's "<"; before it, usually a newline
+                if start > pos and buffer[pos:start].isspace():
+                    line += buffer.count(b"\n", pos, start)
+                    pos = start
                 fragment = buffer[pos:end]
                 yield fragment, line, name
-                line += fragment.count(b"\n")
+                if fragment.find(b"\n") >= 0:  # memchr: a compact record (EFetch's) skips the slower count
+                    line += fragment.count(b"\n")
                 pos = end
                 continue
         elif (junk := _JUNK_RE.match(buffer, pos)) is not None:

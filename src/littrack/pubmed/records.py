@@ -1,13 +1,19 @@
 """Immutable records produced by the PubMed XML parser."""
 
+# msgspec Structs rather than frozen dataclasses: built in C (~6x faster to create, and a record holds
+# ~40 of them), and encoded to and decoded from msgpack in C when the parser runs in its own process
+# (littrack.pubmed.pipeline). `array_like` sends them as arrays in field order (no field names on the
+# wire); the tags tell a record from a deletion in one batch. They hold no reference cycles, so the
+# garbage collector need not track them (gc=False).
+
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 
-@dataclass(frozen=True, slots=True)
-class Author:
+class Author(Struct, frozen=True, gc=False, array_like=True):
     last_name: str | None
     fore_name: str | None
     initials: str | None
@@ -17,30 +23,26 @@ class Author:
     orcid: str | None  # "0000-0002-1825-0097" form, check digit verified; None if absent or invalid
 
 
-@dataclass(frozen=True, slots=True)
-class MeshQualifier:
+class MeshQualifier(Struct, frozen=True, gc=False, array_like=True):
     name: str
     ui: str | None
     major: bool
 
 
-@dataclass(frozen=True, slots=True)
-class MeshHeading:
+class MeshHeading(Struct, frozen=True, gc=False, array_like=True):
     descriptor: str
     ui: str | None
     major: bool
     qualifiers: tuple[MeshQualifier, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class AbstractSection:
+class AbstractSection(Struct, frozen=True, gc=False, array_like=True):
     label: str | None
     category: str | None
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class PubmedRecord:
+class PubmedRecord(Struct, frozen=True, gc=False, array_like=True, tag="r"):
     pmid: int
     version: int
     kind: str  # "article" | "book"
@@ -74,6 +76,5 @@ class PubmedRecord:
     related: tuple[tuple[str, int], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class DeletedCitation:
+class DeletedCitation(Struct, frozen=True, gc=False, array_like=True, tag="d"):
     pmids: tuple[int, ...]

@@ -14,10 +14,12 @@ from littrack.errors import ParseError
 Source = bytes | bytearray | memoryview | str | os.PathLike[str] | BinaryIO
 
 READ_SIZE = 1 << 18
-# Gunzipped pieces are larger: the helper thread takes the GIL a few times per piece, and each
-# time may wait up to a switch interval (5 ms) for the parsing thread to let go of it. With
-# 256 KB pieces it fell behind and the parser waited for it; 2 MB pieces keep it ahead.
-INFLATE_SIZE = 1 << 21
+# Gunzipped pieces are larger: the helper thread takes the GIL about once per output block of
+# zlib (32 KB doubling up) and per read, and each time may wait up to a switch interval (5 ms)
+# for the parsing thread to let go of it. With 2 MB pieces it still fell behind and the parser
+# waited for it (~4% of the wall time); 4 MB pieces keep it ahead.
+INFLATE_SIZE = 1 << 22
+QUEUE_PIECES = 2
 _GZIP_MAGIC = b"\x1f\x8b"
 _DONE = object()
 
@@ -92,7 +94,7 @@ def _gunzip(stream: BinaryIO | _Stream, data: bytes) -> Iterator[bytes]:
 
 def _in_thread(pieces: Iterator[bytes]) -> Iterator[bytes]:
     """Run pieces in a helper thread, a few items ahead of the consumer."""
-    queue: Queue[object] = Queue(maxsize=4)
+    queue: Queue[object] = Queue(maxsize=QUEUE_PIECES)
     stop = threading.Event()
 
     def produce() -> None:

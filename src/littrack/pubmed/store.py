@@ -27,8 +27,6 @@ from sqlalchemy.orm import Session
 
 from littrack.models import Author, MeshHeading, Publication
 from littrack.models.base import utcnow
-from littrack.pubmed import records as _records
-from littrack.pubmed.pipeline import _DELETED, EncodedBatch, encode_record
 from littrack.pubmed.records import DeletedCitation, MeshQualifier, PubmedRecord
 
 logger = logging.getLogger("littrack.store")
@@ -42,7 +40,7 @@ CHUNK_SIZE = 500
 # and compared as text, which skips building and decoding a million small lists per baseline file.
 _encode = json.JSONEncoder().encode
 _quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
-_QUALIFIER_JSON: dict[tuple[str, str | None, bool], str] = {}
+_QUALIFIER_JSON: dict[MeshQualifier, str] = {}  # frozen Structs hash by value
 # Varchar limits PostgreSQL enforces (SQLite does not): clip rather than lose the whole batch to one odd value.
 _LIMITS = {
     table.name: {c.name: c.type.length for c in table.columns if isinstance(c.type, String) and c.type.length}
@@ -76,20 +74,6 @@ class _Prepared(NamedTuple):
     values: dict[str, Any]
     authors: list[tuple[Any, ...]]
     mesh: list[tuple[Any, ...]]
-
-
-def _prepare(rec: PubmedRecord) -> _Prepared:
-    # One mapping from record to rows: the tuple form the parser process sends, read by _prepare_encoded.
-    return _prepare_encoded(encode_record(rec))
-
-
-# Positions in the tuples of an EncodedBatch (littrack.pubmed.pipeline.encode_record: dataclass field order).
-def _positions(cls: type) -> Any:
-    return type("P", (), {n: i for i, n in enumerate(cls.__dataclass_fields__)})  # type: ignore[attr-defined]
-
-
-_R, _RA, _RS = _positions(PubmedRecord), _positions(_records.Author), _positions(_records.AbstractSection)
-_RM, _RQ = _positions(_records.MeshHeading), _positions(MeshQualifier)
 
 
 @dataclass
@@ -142,70 +126,64 @@ def _clip_values(values: dict[str, Any], p: int) -> dict[str, Any]:
     return values
 
 
-def _prepare_encoded(t: tuple[Any, ...]) -> _Prepared:
-    """What storing needs of the record encoded as `t` (pipeline.encode_record), read straight from the tuples."""
-    p = t[_R.pmid]
-    doi = t[_R.doi]
-    sections = [{"label": s[_RS.label], "category": s[_RS.category], "text": s[_RS.text]}
-                for s in t[_R.abstract_sections]]
+def _prepare(r: PubmedRecord) -> _Prepared:
+    """What storing needs of a record: its publication values, author rows and MeSH rows."""
+    p = r.pmid
+    doi = r.doi
+    sections = [{"label": s.label, "category": s.category, "text": s.text} for s in r.abstract_sections]
     values: dict[str, Any] = {
         "pmid": p,
-        "pmid_version": t[_R.version],
+        "pmid_version": r.version,
         "doi": doi.strip().lower() if doi else None,
-        "pmcid": t[_R.pmcid] or None,
-        "title": t[_R.title] or "",
-        "vernacular_title": t[_R.vernacular_title],
-        "abstract": t[_R.abstract],
+        "pmcid": r.pmcid or None,
+        "title": r.title or "",
+        "vernacular_title": r.vernacular_title,
+        "abstract": r.abstract,
         "abstract_sections": sections or None,
-        "journal": t[_R.journal],
-        "journal_iso": t[_R.journal_iso],
-        "issn": t[_R.issn],
-        "volume": t[_R.volume],
-        "issue": t[_R.issue],
-        "pages": t[_R.pages],
-        "language": "; ".join(t[_R.languages]) or None,
-        "pub_date_text": t[_R.pub_date_text] or None,
-        "pub_year": t[_R.pub_year],
-        "pub_month": t[_R.pub_month],
-        "pub_day": t[_R.pub_day],
-        "sort_date": t[_R.sort_date],
-        "epub_date": t[_R.epub_date],
-        "entrez_date": t[_R.entrez_date],
-        "publication_types": list(t[_R.publication_types]),
-        "keywords": list(t[_R.keywords]),
-        "is_preprint": bool(t[_R.is_preprint]),
-        "is_retracted": bool(t[_R.is_retracted]),
+        "journal": r.journal,
+        "journal_iso": r.journal_iso,
+        "issn": r.issn,
+        "volume": r.volume,
+        "issue": r.issue,
+        "pages": r.pages,
+        "language": "; ".join(r.languages) or None,
+        "pub_date_text": r.pub_date_text or None,
+        "pub_year": r.pub_year,
+        "pub_month": r.pub_month,
+        "pub_day": r.pub_day,
+        "sort_date": r.sort_date,
+        "epub_date": r.epub_date,
+        "entrez_date": r.entrez_date,
+        "publication_types": list(r.publication_types),
+        "keywords": list(r.keywords),
+        "is_preprint": bool(r.is_preprint),
+        "is_retracted": bool(r.is_retracted),
         "pubmed_deleted_at": None,
     }
     _clip_values(values, p)
     authors: list[tuple[Any, ...]] = []
-    for a in t[_R.authors]:
-        last_name, collective_name = a[_RA.last_name], a[_RA.collective_name]
+    for a in r.authors:
+        last_name, collective_name = a.last_name, a.collective_name
         if not (last_name or collective_name):
             continue
-        initials, suffix, orcid = a[_RA.initials], a[_RA.suffix], a[_RA.orcid]
+        initials, suffix, orcid = a.initials, a.suffix, a.orcid
         if ((initials is not None and len(initials) > _INITIALS_MAX) or (suffix is not None and len(suffix) > _SUFFIX_MAX)
                 or (orcid is not None and len(orcid) > _ORCID_MAX)):
             initials = _clip("publication_authors", "initials", initials, p)
             suffix = _clip("publication_authors", "suffix", suffix, p)
             orcid = _clip("publication_authors", "orcid", orcid, p)
-        authors.append((len(authors), last_name, a[_RA.fore_name], initials, suffix, collective_name, orcid,
-                        _json_strings(a[_RA.affiliations])))
+        authors.append((len(authors), last_name, a.fore_name, initials, suffix, collective_name, orcid,
+                        _json_strings(a.affiliations)))
     mesh: list[tuple[Any, ...]] = []
     get = _QUALIFIER_JSON.get
-    for i, m in enumerate(t[_R.mesh]):
-        ui, qualifiers = m[_RM.ui], m[_RM.qualifiers]
+    for i, m in enumerate(r.mesh):
+        ui, qualifiers = m.ui, m.qualifiers
         if ui is not None and len(ui) > _UI_MAX:
             ui = _clip("publication_mesh", "descriptor_ui", ui, p)
         qualifiers_json = ("[" + ", ".join([get(q) or _qualifier_json(q) for q in qualifiers]) + "]"
                            if qualifiers else "[]")
-        mesh.append((i, m[_RM.descriptor], ui, bool(m[_RM.major]), qualifiers_json))
-    return _Prepared(p, t[_R.version], t[_R.is_preprint], t[_R.related], values, authors, mesh)
-
-
-def _from_encoded(items: list[tuple[Any, ...]]) -> Iterator[_Prepared | DeletedCitation]:
-    for item in items:
-        yield DeletedCitation(item[1]) if item[0] == _DELETED else _prepare_encoded(item)
+        mesh.append((i, m.descriptor, ui, bool(m.major), qualifiers_json))
+    return _Prepared(p, r.version, r.is_preprint, r.related, values, authors, mesh)
 
 
 def _json_strings(values: tuple[str, ...] | list[str]) -> str:
@@ -213,18 +191,16 @@ def _json_strings(values: tuple[str, ...] | list[str]) -> str:
     return "[" + ", ".join(map(_quote, values)) + "]" if values else "[]"
 
 
-def _qualifier_json(key: tuple[str, str | None, bool]) -> str:
-    """The JSON of a qualifier (name, ui, major); a small vocabulary (about 80 qualifiers): each encoded once."""
-    name, ui, major = key
-    part: str = _encode({"name": name, "ui": ui, "major": bool(major)})
+def _qualifier_json(key: MeshQualifier) -> str:
+    """The JSON of a qualifier; a small vocabulary (about 80 qualifiers): each encoded once."""
+    part: str = _encode({"name": key.name, "ui": key.ui, "major": bool(key.major)})
     if len(_QUALIFIER_JSON) < 10_000:
         _QUALIFIER_JSON[key] = part
     return part
 
 
 def upsert_records(
-    session: Session, records: Iterable[PubmedRecord | DeletedCitation] | EncodedBatch, *,
-    chunk_size: int = CHUNK_SIZE,
+    session: Session, records: Iterable[PubmedRecord | DeletedCitation], *, chunk_size: int = CHUNK_SIZE,
 ) -> StoreResult:
     """Insert or update publications (with authors and MeSH) by PMID in bulk; the caller commits.
 
@@ -233,15 +209,10 @@ def upsert_records(
     links stay); a record sent again later clears the mark. Preprints are linked to their published
     version (`preprint_of`) when PubMed relates them (UpdateIn/UpdateOf) and both are stored, and a
     retraction notice flags the paper it retracts.
-
-    `records` may also be an EncodedBatch of `parse_in_background(..., encoded=True)`: stored the same,
-    read from its tuples without rebuilding the records.
     """
     session.flush()
     result = StoreResult()
-    items: Iterable[PubmedRecord | _Prepared | DeletedCitation] = (
-        _from_encoded(records.items) if isinstance(records, EncodedBatch) else records)
-    for events in _chunks(items, chunk_size):
+    for events in _chunks(records, chunk_size):
         result.merge(_store_chunk(session, events))
     return result
 
