@@ -101,12 +101,7 @@ def edit(app: AppContext, name: str, query: str | None, every: str | None, new_n
 @pass_app
 def pause(app: AppContext, names: tuple[str, ...]) -> None:
     """Stop refreshing searches (until `search resume`)."""
-    from littrack.tracking.searches import set_paused
-
-    with app.begin() as session:
-        for name in names:
-            set_paused(session, name, True)
-    click.echo(f"paused {', '.join(names)}", err=True)
+    _set_paused(app, names, True)
 
 
 @search.command()
@@ -114,12 +109,16 @@ def pause(app: AppContext, names: tuple[str, ...]) -> None:
 @pass_app
 def resume(app: AppContext, names: tuple[str, ...]) -> None:
     """Refresh paused searches again."""
+    _set_paused(app, names, False)
+
+
+def _set_paused(app: AppContext, names: tuple[str, ...], paused: bool) -> None:
     from littrack.tracking.searches import set_paused
 
-    with app.begin() as session:
+    with app.begin() as session:  # all or none
         for name in names:
-            set_paused(session, name, False)
-    click.echo(f"resumed {', '.join(names)}", err=True)
+            set_paused(session, name, paused)
+    click.echo(f"{'paused' if paused else 'resumed'} {', '.join(names)}", err=True)
 
 
 @search.command()

@@ -133,6 +133,14 @@ def _authors(author_list: Element | None) -> tuple[Author, ...]:
     return tuple(authors)
 
 
+def _first_authors(author_lists: list[Element]) -> tuple[Author, ...]:
+    """The authors of the first list that is not of editors."""
+    for author_list in author_lists:
+        if author_list.get("Type") != "editors":
+            return _authors(author_list)
+    return ()
+
+
 def _mesh(mesh_list: Element | None) -> tuple[MeshHeading, ...]:
     if mesh_list is None:
         return ()
@@ -247,11 +255,7 @@ def pubmed_article(element: Element, entrez_date: datetime.date | None = FROM_EL
             linked = (link.findtext("PMID") or "").strip()
             if linked.isdigit():
                 related.append((ref_type, int(linked)))
-    authors: tuple[Author, ...] = ()
-    for author_list in article.findall("AuthorList"):
-        if author_list.get("Type") != "editors":
-            authors = _authors(author_list)
-            break
+    authors = _first_authors(article.findall("AuthorList"))
     epub_date = None
     for article_date in article.findall("ArticleDate"):
         if (article_date.get("DateType") or "Electronic") == "Electronic":
@@ -295,11 +299,7 @@ def pubmed_book_article(element: Element, entrez_date: datetime.date | None = FR
     abstract, sections = _abstract(document.find("Abstract"))
     own_doi, pmcid = _doi_pmcid(document.find("ArticleIdList"))
     data_doi, data_pmcid = _doi_pmcid(book_data.find("ArticleIdList"))
-    authors: tuple[Author, ...] = ()
-    for author_list in (*document.findall("AuthorList"), *book.findall("AuthorList")):
-        if author_list.get("Type") != "editors":
-            authors = _authors(author_list)
-            break
+    authors = _first_authors([*document.findall("AuthorList"), *book.findall("AuthorList")])
     # A chapter of a living book (GeneReviews and the like) carries its own ContributionDate;
     # the Book PubDate is then the start of the whole series, so the chapter date wins.
     contribution = document.find("ContributionDate")

@@ -250,7 +250,6 @@ def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, int, bytes]]:
         if chunk is None:
             break
         buffer = buffer[pos:] + chunk
-        del chunk  # not held while its copy in buffer is parsed: a gunzipped piece is megabytes
         pos = 0
         if len(buffer) > _MAX_RECORD:
             raise ParseError(f"no record end within {_MAX_RECORD} bytes after line {line}")
