@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 # `sqlite:///path` with nothing SQLAlchemy would read differently from sqlite3: no query options, %-escapes or ~.
+BUSY_TIMEOUT_SECONDS = 30  # how long a SQLite writer waits for another's lock before giving up
 _PLAIN_SQLITE_URL = re.compile(r"sqlite(?:\+pysqlite)?:///([^?%~]+)")
 
 
@@ -25,7 +26,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any = None) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     # Concurrent CLI runs (cron refresh + a user's query) wait instead of failing at once.
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.close()
 
 
@@ -85,3 +86,25 @@ def display_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
         return url
+
+
+
+def describe_operational_error(exc: BaseException, url: str) -> str | None:
+    """A one-line message for a database that is locked or unreachable; None for any other exception.
+
+    Such errors are the environment's, not a bug: they deserve a message that says what to do, not a traceback.
+    """
+    import sys
+
+    sa_exc = sys.modules.get("sqlalchemy.exc")  # only loaded if SQLAlchemy was: the fast read path never loads it
+    if sa_exc is not None and isinstance(exc, sa_exc.OperationalError):
+        detail = str(exc.orig) if exc.orig is not None else str(exc)
+    elif isinstance(exc, sqlite3.OperationalError):
+        detail = str(exc)
+    else:
+        return None
+    first = " ".join(detail.strip().splitlines()[:1]) or type(exc).__name__
+    if "locked" in first or "busy" in first:
+        return (f"the database {display_url(url)} stayed locked for {BUSY_TIMEOUT_SECONDS} s (another littrack command, "
+                "e.g. a refresh or a load, is writing); nothing was written: try again when it has finished")
+    return f"database error on {display_url(url)}: {first}; nothing was written (check --db / LITTRACK_DATABASE_URL)"

@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "studies": ("littrack.cli.studies", "studies", "List studies, show one."),
     "search": ("littrack.cli.search", "search", "Saved PubMed searches: add, list, show, edit, pause, remove."),
     "refresh": ("littrack.cli.refresh", "refresh", "Fetch what is new in PubMed for saved searches."),
-    "papers": ("littrack.cli.papers", "papers", "Triage papers the searches found: list, show, mark, link."),
+    "papers": ("littrack.cli.papers", "papers", "Triage found papers (list, show, mark, link); load PubMed XML."),
     "import": ("littrack.cli.curate", "import_", "Import a study bundle (study.toml + effects.csv), all or nothing."),
     "template": ("littrack.cli.curate", "template", "Write an empty study bundle to fill in."),
     "history": ("littrack.cli.curate", "history", "Who changed which study or effect size, when, from what to what."),
@@ -59,6 +59,14 @@ class LazyGroup(click.Group):
             raise click.ClickException(f"{n} problems found (listed above); nothing was written") from None
         except LittrackError as exc:
             raise click.ClickException(str(exc)) from None
+        except Exception as exc:
+            from littrack.db import describe_operational_error
+
+            app = ctx.obj
+            message = describe_operational_error(exc, app.url) if app is not None else None
+            if message is None:
+                raise
+            raise click.ClickException(message) from None
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

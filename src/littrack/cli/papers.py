@@ -29,9 +29,15 @@ COLUMNS = [("PMID", "pmid", 9), ("YEAR", "year", 4), ("STATUS", "status", 10), (
            ("AUTHORS", _first_author, 22), ("TITLE", _title, 70), ("SEARCHES", "searches", 20)]
 
 
+LOAD_COLUMNS = [("FILE", lambda r: r["file"].rsplit("/", 1)[-1], 32), ("RECORDS", "records", 8), ("NEW", "new", 8), ("UPDATED", "updated", 8),
+                ("UNCHANGED", "unchanged", 9), ("DELETED", "deleted", 8), ("DELETE CITATIONS", "delete_citations", 16),
+                ("SECONDS", "seconds", 8)]
+_PROGRESS_EVERY = 10_000  # records between progress lines on stderr
+
+
 @click.group()
 def papers() -> None:
-    """Triage papers found by saved searches: list, show, mark, link to a study."""
+    """Triage papers found by saved searches: list, show, mark, link to a study; load PubMed XML files."""
 
 
 @papers.command("list")
@@ -137,3 +143,54 @@ def link(app: AppContext, pmid: int, study_key: str, role: str, curator: str | N
         click.echo(f"PMID {pmid} linked to {r['study']} as {r['role']}; status included", err=True)
     else:
         click.echo(f"PMID {pmid} was already linked to {r['study']} (as {r['role']}); status included", err=True)
+
+
+@papers.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...",
+                type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
+@click.option("--check", is_flag=True, help="Only parse the files and count their records; store nothing.")
+@output_option
+@pass_app
+def load(app: AppContext, files: tuple[str, ...], check: bool, fmt: str) -> None:
+    """Store the papers of PubMed XML files (.xml or .xml.gz; - reads stdin).
+
+    For EFetch answers saved to disk and NLM's baseline and update files: records are upserted by
+    PMID (a newer version replaces the stored one, DeleteCitation marks papers deleted from PubMed).
+    All files load in one transaction: if any is faulty, nothing is stored. Loaded papers are not
+    put on the triage list; mark them with `littrack papers mark` or let a saved search find them.
+    """
+    import sys
+    from contextlib import nullcontext
+
+    from littrack.errors import ParseError
+    from littrack.pubmed.load import LoadResult, load_pubmed_file
+
+    shown = 0
+
+    def progress(r: LoadResult) -> None:
+        nonlocal shown
+        if r.records // _PROGRESS_EVERY > shown:
+            shown = r.records // _PROGRESS_EVERY
+            click.echo(f"{r.file}: {r.records} records so far ({r.records / r.seconds:,.0f}/s)", err=True)
+
+    results = []
+    try:
+        with nullcontext(None) if check else app.begin() as session:
+            for name in files:
+                shown = 0
+                results.append(load_pubmed_file(session, sys.stdin.buffer if name == "-" else name,
+                                                name="<stdin>" if name == "-" else name, store=not check,
+                                                progress=progress))
+    except ParseError as exc:
+        if check:
+            raise
+        raise ParseError(f"{exc}; nothing was stored (all files load in one transaction): fix or leave out "
+                         "that file and rerun") from None
+    rows = [{"file": r.file, "records": r.records, "new": r.new, "updated": r.updated, "unchanged": r.unchanged,
+             "deleted": r.deleted, "delete_citations": r.delete_citations, "seconds": round(r.seconds, 2)}
+            for r in results]
+    if check:
+        for row in rows:
+            for key in ("new", "updated", "unchanged", "deleted"):
+                row[key] = None
+    emit(rows, fmt, LOAD_COLUMNS)
