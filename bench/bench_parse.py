@@ -75,6 +75,8 @@ def main() -> None:
     ap.add_argument("--file", type=Path, help="a PubMed XML(.gz) file; default: a cached synthetic one")
     ap.add_argument("--records", type=int, default=30_000, help="synthetic records (default 30000)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--indented", action="store_true",
+                    help="synthetic records indented one element a line (today's EFetch form), not compact")
     ap.add_argument("--repeat", type=int, default=3, help="runs per parser (default 3)")
     ap.add_argument("--matching", action="store_true",
                     help="also time pubmed_parser with options extracting what littrack extracts (information)")
@@ -84,7 +86,7 @@ def main() -> None:
         _child(*args.child)
         return
 
-    path = args.file or synth_file(args.records, args.seed)
+    path = args.file or synth_file(args.records, args.seed, args.indented)
     with open(path, "rb") as f:
         gzipped = f.read(2) == b"\x1f\x8b"
     if not gzipped:  # pubmed_parser.parse_medline_xml opens its input with gzip.open

@@ -172,6 +172,8 @@ def main() -> None:
     ap.add_argument("--file", type=Path, help="a PubMed XML(.gz) file; default: a cached synthetic one")
     ap.add_argument("--records", type=int, default=30_000, help="synthetic records (default 30000)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--indented", action="store_true",
+                    help="synthetic records indented one element a line (today's EFetch form), not compact")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3; median reported)")
     ap.add_argument("--batch", type=int, default=200, help="records per transaction (default 200, as a refresh)")
     ap.add_argument("--engines", default="sqlite,postgresql")
@@ -188,7 +190,7 @@ def main() -> None:
         _child(mode, path, url, int(batch), parser)
         return
 
-    path = args.file or synth_file(args.records, args.seed)
+    path = args.file or synth_file(args.records, args.seed, args.indented)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     print(f"file: {path} ({path.stat().st_size / 2**20:.1f} MiB on disk)", file=sys.stderr)
 

@@ -24,12 +24,12 @@ def machine_line() -> str:
     return f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
-def synth_file(records: int, seed: int) -> Path:
-    """bench/out/synth_<records>_seed<seed>.xml.gz, generated on first use."""
+def synth_file(records: int, seed: int, indented: bool = False) -> Path:
+    """bench/out/synth_<records>_seed<seed>[_indented].xml.gz, generated on first use."""
     from pubmed_synth import write_pubmed_file
 
-    path = HERE / "out" / f"synth_{records}_seed{seed}.xml.gz"
+    path = HERE / "out" / f"synth_{records}_seed{seed}{'_indented' if indented else ''}.xml.gz"
     if not path.exists():
         print(f"generating {path} ...", file=sys.stderr)
-        write_pubmed_file(path, records, seed=seed)
+        write_pubmed_file(path, records, seed=seed, indented=indented)
     return path

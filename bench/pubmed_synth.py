@@ -167,8 +167,8 @@ def _reference_xml(rng: random.Random) -> str:
     )
 
 
-def synth_article_xml(pmid: int, rng: random.Random, entrez_date: dt.date | None = None) -> str:
-    """One realistic <PubmedArticle> element as one line of compact XML (as EFetch sends it)."""
+def synth_article_xml(pmid: int, rng: random.Random, entrez_date: dt.date | None = None, indented: bool = False) -> str:
+    """One realistic <PubmedArticle> element as one line of compact XML, or indented (one element a line)."""
     entrez = entrez_date or dt.date(2000, 1, 1) + dt.timedelta(days=rng.randrange(9000))
     received = entrez - dt.timedelta(days=rng.randint(60, 300))
     journal, iso, issn = rng.choice(_JOURNALS)
@@ -257,20 +257,23 @@ def synth_article_xml(pmid: int, rng: random.Random, entrez_date: dt.date | None
         + (f"    <ReferenceList>\n{refs}    </ReferenceList>\n" if refs else "")
         + "  </PubmedData>\n</PubmedArticle>\n"
     )
-    # The template is indented for reading; no line splits text content, so stripping each
-    # line yields the compact form EFetch returns (see tests/data/pubmed/biopython/pubmed2.xml).
+    # No line of the template splits text content, so stripping each line yields the compact form
+    # (tests/data/pubmed/biopython/pubmed2.xml); the indented form, two spaces a level inside the
+    # record set, is the one of today's EFetch answers (biopython/pubmed4.xml, pubmed6.xml).
+    if indented:
+        return "".join(f"  {line}\n" for line in pretty.split("\n") if line)
     return "".join(line.strip() for line in pretty.split("\n")) + "\n"
 
 
-def _write(out: TextIO, n_records: int, seed: int, start_pmid: int) -> None:
+def _write(out: TextIO, n_records: int, seed: int, start_pmid: int, indented: bool) -> None:
     rng = random.Random(seed)
     out.write(f'<?xml version="1.0" encoding="utf-8"?>\n{DOCTYPE}\n<PubmedArticleSet>\n')
-    out.writelines(synth_article_xml(start_pmid + i, rng) for i in range(n_records))
+    out.writelines(synth_article_xml(start_pmid + i, rng, indented=indented) for i in range(n_records))
     out.write("</PubmedArticleSet>\n")
 
 
 def write_pubmed_file(
-    path: str | os.PathLike[str], n_records: int, seed: int = 0, start_pmid: int = 30_000_001
+    path: str | os.PathLike[str], n_records: int, seed: int = 0, start_pmid: int = 30_000_001, indented: bool = False
 ) -> Path:
     """Write n_records synthetic articles to path (gzip-compressed when it ends in .gz)."""
     path = Path(path)
@@ -278,9 +281,9 @@ def write_pubmed_file(
     tmp = path.with_name(path.name + ".part")
     if path.suffix == ".gz":
         with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=6) as out:
-            _write(out, n_records, seed, start_pmid)
+            _write(out, n_records, seed, start_pmid, indented)
     else:
         with open(tmp, "w", encoding="utf-8") as out:
-            _write(out, n_records, seed, start_pmid)
+            _write(out, n_records, seed, start_pmid, indented)
     os.replace(tmp, path)  # a killed run must not leave a truncated file that looks cached
     return path

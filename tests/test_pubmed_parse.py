@@ -422,6 +422,13 @@ def test_synthetic_records_round_trip() -> None:
         assert record.doi and record.doi.endswith(f".{record.pmid}")
         assert all(a.orcid is None or normalise_orcid(a.orcid) == a.orcid for a in record.authors)
     assert any(a.orcid for r in records for a in r.authors)  # the generator writes valid ORCIDs
+    # The same records indented one element a line (bench --indented) parse to the same values.
+    rng = random.Random(7)
+    body = "".join(synth_article_xml(900 + i, rng, entrez_date=datetime.date(2024, 5, 6), indented=True)
+                   for i in range(30))
+    indented = f'<?xml version="1.0" encoding="utf-8"?>\n{DOCTYPE}\n<PubmedArticleSet>\n{body}</PubmedArticleSet>\n'
+    assert indented.count("\n") > 30 * 150
+    assert parse_pubmed(indented) == records
     # Indentation between elements changes no structured value (mixed-content text aside).
     pretty = parse_pubmed(xml.replace("><", ">\n    <"))
 
