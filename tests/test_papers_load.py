@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from littrack.db import make_engine
 from littrack.models import Author, Publication
-from littrack.pubmed import load
+from littrack.tracking import load
 
 UPDATES = [DATA_DIR / "pubmed2db" / f"pubmed25n000{n}.xml" for n in (1, 2, 4)]
 TRUNCATED = DATA_DIR / "handmade" / "truncated.xml"
@@ -178,3 +178,24 @@ def test_an_unreachable_server_is_a_one_line_error(invoke) -> None:
     assert len(lines) == 1 and lines[0].startswith(
         "Error: database error on postgresql+psycopg://someone:***@127.0.0.1:1/nowhere: connection failed")
     assert "secret" not in result.stderr
+
+
+def test_triage_puts_loaded_papers_on_the_list_and_keeps_decisions(invoke, db_url: str) -> None:
+    loaded(invoke, db_url, UPDATES[2])
+    assert json.loads(invoke(db_url, "papers", "list", "--format", "json").stdout or "[]") == []  # not without --triage
+    marked = invoke(db_url, "papers", "mark", "28972331", "--status", "irrelevant", "--note", "not our field")
+    assert marked.exit_code == 0, marked.stderr
+    result = invoke(db_url, "papers", "load", "--triage", "--curator", "reviewer-a", "--format", "json",
+                    str(UPDATES[0]), str(UPDATES[1]), str(UPDATES[2]))
+    assert result.exit_code == 0, result.stderr
+    assert [r["triaged"] for r in json.loads(result.stdout)] == [3, 0, 1]  # 10137601 is new to the list
+    assert "4 paper(s) put on the triage list as new" in result.stderr
+    listed = {r["pmid"]: (r["status"], r["note"]) for r in
+              json.loads(invoke(db_url, "papers", "list", "--format", "json").stdout)}
+    # 1002 is on the list but PubMed deleted it (update file 0002), so it leaves the default listing.
+    assert listed == {1001: ("new", None), 1003: ("new", None), 10137601: ("new", None),
+                      28972331: ("irrelevant", "not our field")}
+    shown = json.loads(invoke(db_url, "papers", "show", "1001", "--format", "json").stdout)
+    assert shown["status"] == "new" and shown["triaged_by"] == "reviewer-a"
+    again = invoke(db_url, "papers", "load", "--triage", "--format", "json", str(UPDATES[0]))
+    assert [r["triaged"] for r in json.loads(again.stdout)] == [0]

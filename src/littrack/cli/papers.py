@@ -149,21 +149,25 @@ def link(app: AppContext, pmid: int, study_key: str, role: str, curator: str | N
 @click.argument("files", nargs=-1, required=True, metavar="FILE...",
                 type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
 @click.option("--check", is_flag=True, help="Only parse the files and count their records; store nothing.")
+@click.option("--triage", is_flag=True,
+              help="Also put the loaded papers on the triage list as 'new' (papers already on it keep their status).")
+@curator_option
 @output_option
 @pass_app
-def load(app: AppContext, files: tuple[str, ...], check: bool, fmt: str) -> None:
+def load(app: AppContext, files: tuple[str, ...], check: bool, triage: bool, curator: str | None, fmt: str) -> None:
     """Store the papers of PubMed XML files (.xml or .xml.gz; - reads stdin).
 
     For EFetch answers saved to disk and NLM's baseline and update files: records are upserted by
     PMID (a newer version replaces the stored one, DeleteCitation marks papers deleted from PubMed).
-    All files load in one transaction: if any is faulty, nothing is stored. Loaded papers are not
-    put on the triage list; mark them with `littrack papers mark` or let a saved search find them.
+    All files load in one transaction: if any is faulty, nothing is stored. Loaded papers join the
+    triage list (`papers list`) with --triage, or when a saved search finds them or you mark them.
     """
     import sys
     from contextlib import nullcontext
 
+    from littrack.config import resolve_curator
     from littrack.errors import ParseError
-    from littrack.pubmed.load import LoadResult, load_pubmed_file
+    from littrack.tracking.load import LoadResult, load_pubmed_file
 
     shown = 0
 
@@ -174,23 +178,27 @@ def load(app: AppContext, files: tuple[str, ...], check: bool, fmt: str) -> None
             click.echo(f"{r.file}: {r.records} records so far ({r.records / r.seconds:,.0f}/s)", err=True)
 
     results = []
+    triage_curator = resolve_curator(curator) if triage and not check else None
     try:
         with nullcontext(None) if check else app.begin() as session:
             for name in files:
                 shown = 0
                 results.append(load_pubmed_file(session, sys.stdin.buffer if name == "-" else name,
                                                 name="<stdin>" if name == "-" else name, store=not check,
-                                                progress=progress))
+                                                triage_curator=triage_curator, progress=progress))
     except ParseError as exc:
         if check:
             raise
         raise ParseError(f"{exc}; nothing was stored (all files load in one transaction): fix or leave out "
                          "that file and rerun") from None
     rows = [{"file": r.file, "records": r.records, "new": r.new, "updated": r.updated, "unchanged": r.unchanged,
-             "deleted": r.deleted, "delete_citations": r.delete_citations, "seconds": round(r.seconds, 2)}
-            for r in results]
+             "deleted": r.deleted, "delete_citations": r.delete_citations, "triaged": r.triaged,
+             "seconds": round(r.seconds, 2)} for r in results]
+    if triage_curator is not None:
+        click.echo(f"{sum(r.triaged for r in results)} paper(s) put on the triage list as new "
+                   "(see `littrack papers list --status new`)", err=True)
     if check:
         for row in rows:
-            for key in ("new", "updated", "unchanged", "deleted"):
+            for key in ("new", "updated", "unchanged", "deleted", "triaged"):
                 row[key] = None
     emit(rows, fmt, LOAD_COLUMNS)

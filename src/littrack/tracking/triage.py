@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from littrack.errors import NotFound, ValidationError
@@ -130,6 +130,23 @@ def _set_status(session: Session, pub: Publication, status: str, note: str | Non
         if note is not None:
             row.note = note
     return before
+
+
+def put_on_triage_list(session: Session, publication_ids: Sequence[int], curator: str) -> int:
+    """Give papers without a triage decision a 'new' row, so `papers list` shows them; returns how many.
+
+    Papers already on the list keep their status, note and curator.
+    """
+    wanted = set(publication_ids)
+    if not wanted:
+        return 0
+    listed = set(session.scalars(select(Triage.publication_id).where(Triage.publication_id.in_(wanted))))
+    fresh = sorted(wanted - listed)
+    if fresh:
+        now = utcnow()
+        session.execute(insert(Triage), [{"publication_id": i, "status": "new", "note": None, "curator": curator,
+                                          "updated_at": now} for i in fresh])
+    return len(fresh)
 
 
 def mark_papers(session: Session, pmids: Sequence[int], status: str, note: str | None,

@@ -15,6 +15,7 @@ from littrack.errors import ParseError
 from littrack.pubmed.pipeline import BATCH_SIZE, parse_in_background
 from littrack.pubmed.records import DeletedCitation
 from littrack.pubmed.store import upsert_records
+from littrack.tracking.triage import put_on_triage_list
 
 # A parser process costs ~0.2 s to start: below this size a file is parsed in this process.
 IN_PROCESS_BYTES = 4 << 20
@@ -31,17 +32,20 @@ class LoadResult:
     unchanged: int = 0
     deleted: int = 0  # stored publications a DeleteCitation marked deleted from PubMed
     delete_citations: int = 0  # PMIDs listed in DeleteCitation elements
+    triaged: int = 0  # papers put on the triage list as 'new'
     seconds: float = 0.0
 
 
 def load_pubmed_file(session: Session | None, source: str | os.PathLike[str] | BinaryIO, *, name: str | None = None,
-                     store: bool = True, progress: Callable[[LoadResult], None] | None = None) -> LoadResult:
+                     store: bool = True, triage_curator: str | None = None,
+                     progress: Callable[[LoadResult], None] | None = None) -> LoadResult:
     """Parse a PubMed XML(.gz) file and upsert its records by PMID in the caller's transaction.
 
     source: a path, or a binary stream (e.g. stdin) parsed in this process. A large file is parsed by a
     child process while this one stores. With store=False the file is only parsed and counted (a check).
     A faulty file raises ParseError naming it; the records before the fault have then been sent to the
-    session, so the caller must roll back (a command's one transaction does).
+    session, so the caller must roll back (a command's one transaction does). With triage_curator, every
+    stored paper not yet on the triage list is put there as 'new' (by that curator).
     progress, if given, is called after each batch with the running totals.
     """
     label = name or (os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<stream>")
@@ -67,6 +71,8 @@ def load_pubmed_file(session: Session | None, source: str | os.PathLike[str] | B
                 result.updated += stored.updated
                 result.unchanged += stored.unchanged
                 result.deleted += stored.deleted
+                if triage_curator is not None:
+                    result.triaged += put_on_triage_list(session, list(stored.ids.values()), triage_curator)
             if progress is not None:
                 result.seconds = time.perf_counter() - start
                 progress(result)
