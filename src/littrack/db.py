@@ -105,6 +105,6 @@ def describe_operational_error(exc: BaseException, url: str) -> str | None:
         return None
     first = " ".join(detail.strip().splitlines()[:1]) or type(exc).__name__
     if "locked" in first or "busy" in first:
-        return (f"the database {display_url(url)} stayed locked for {BUSY_TIMEOUT_SECONDS} s (another littrack command, "
-                "e.g. a refresh or a load, is writing); nothing was written: try again when it has finished")
+        return (f"the database {display_url(url)} stayed locked for {BUSY_TIMEOUT_SECONDS} s (another littrack "
+                "command, e.g. a refresh or a load, is writing); nothing was written: try again when it has finished")
     return f"database error on {display_url(url)}: {first}; nothing was written (check --db / LITTRACK_DATABASE_URL)"

@@ -1,14 +1,16 @@
-"""`littrack papers`: triage the papers saved searches found."""
+"""`littrack papers`: triage the papers saved searches found; load PubMed XML files."""
 
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import click
 
 from littrack.cli.context import AppContext, pass_app
 from littrack.cli.options import curator_option, emit, output_option
+from littrack.formats import Column
 
 STATUSES = ("new", "relevant", "irrelevant", "included")
 ROLES = ("other", "companion", "preprint", "erratum")
@@ -25,13 +27,13 @@ def _title(r: dict[str, Any]) -> str:
     return flags + (r["title"] or "")
 
 
-COLUMNS = [("PMID", "pmid", 9), ("YEAR", "year", 4), ("STATUS", "status", 10), ("JOURNAL", "journal", 22),
+COLUMNS: list[Column] = [("PMID", "pmid", 9), ("YEAR", "year", 4), ("STATUS", "status", 10), ("JOURNAL", "journal", 22),
            ("AUTHORS", _first_author, 22), ("TITLE", _title, 70), ("SEARCHES", "searches", 20)]
 
 
-LOAD_COLUMNS = [("FILE", lambda r: r["file"].rsplit("/", 1)[-1], 32), ("RECORDS", "records", 8), ("NEW", "new", 8), ("UPDATED", "updated", 8),
-                ("UNCHANGED", "unchanged", 9), ("DELETED", "deleted", 8), ("DELETE CITATIONS", "delete_citations", 16),
-                ("SECONDS", "seconds", 8)]
+LOAD_COLUMNS: list[Column] = [("FILE", lambda r: os.path.basename(r["file"]), 32), ("RECORDS", "records", 8),
+                ("NEW", "new", 8), ("UPDATED", "updated", 8), ("UNCHANGED", "unchanged", 9), ("DELETED", "deleted", 8),
+                ("DELETE CITATIONS", "delete_citations", 16), ("SECONDS", "seconds", 8)]
 _PROGRESS_EVERY = 10_000  # records between progress lines on stderr
 
 
