@@ -199,3 +199,15 @@ def test_triage_puts_loaded_papers_on_the_list_and_keeps_decisions(invoke, db_ur
     assert shown["status"] == "new" and shown["triaged_by"] == "reviewer-a"
     again = invoke(db_url, "papers", "load", "--triage", "--format", "json", str(UPDATES[0]))
     assert [r["triaged"] for r in json.loads(again.stdout)] == [0]
+
+
+def test_an_unreadable_file_is_a_one_line_error(invoke, db_url: str, tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root reads any file")
+    locked = tmp_path / "locked.xml"
+    locked.write_bytes(UPDATES[0].read_bytes())
+    locked.chmod(0)
+    result = invoke(db_url, "papers", "load", str(locked))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"Error: {locked}: cannot read it: Permission denied; nothing was stored (all "
+                                     "files load in one transaction): fix or leave out that file and rerun")

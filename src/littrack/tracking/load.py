@@ -48,6 +48,8 @@ def load_pubmed_file(session: Session | None, source: str | os.PathLike[str] | B
     stored paper not yet on the triage list is put there as 'new' (by that curator).
     progress, if given, is called after each batch with the running totals.
     """
+    if store and session is None:
+        raise ValueError("storing needs a session")
     label = name or (os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<stream>")
     result = LoadResult(label)
     start = time.perf_counter()
@@ -56,8 +58,11 @@ def load_pubmed_file(session: Session | None, source: str | os.PathLike[str] | B
         path = Path(source)
         if not path.is_file():
             raise ParseError(f"{label}: no such file")
-        if path.stat().st_size < IN_PROCESS_BYTES:
-            stream = source = open(path, "rb")  # noqa: SIM115 - closed below
+        try:
+            if path.stat().st_size < IN_PROCESS_BYTES:
+                stream = source = open(path, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise ParseError(f"{label}: cannot read it: {exc.strerror or exc}") from None
     try:
         for batch in parse_in_background(source, BATCH_SIZE):
             for record in batch:
@@ -65,7 +70,7 @@ def load_pubmed_file(session: Session | None, source: str | os.PathLike[str] | B
                     result.delete_citations += len(record.pmids)
                 else:
                     result.records += 1
-            if store and session is not None:
+            if session is not None and store:
                 stored = upsert_records(session, batch)
                 result.new += stored.new
                 result.updated += stored.updated
