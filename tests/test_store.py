@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -359,3 +360,15 @@ def test_batches_from_the_parser_process_store_exactly_as_parsed_here(databases,
     finally:
         for engine in engines:
             engine.dispose()
+
+
+def test_sqlite_binds_none_and_bool_as_ever() -> None:
+    """littrack.db registers fast sqlite3 adapters for None and bool; the stored values must not change."""
+    import littrack.db  # noqa: F401 - registers the adapters
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (a, b, c)")
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [(None, True, False), (1, None, "x")])
+    assert conn.execute("SELECT typeof(a), typeof(b), b, c FROM t ORDER BY rowid").fetchall() == [
+        ("null", "integer", 1, 0), ("integer", "null", None, "x")]
+    assert conn.execute("SELECT ? IS NULL, ?", (None, True)).fetchone() == (1, 1)

@@ -17,8 +17,14 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
-# `sqlite:///path` with nothing SQLAlchemy would read differently from sqlite3: no query options, %-escapes or ~.
+# sqlite3 passes every parameter that is not exactly int, float, str or bytes through its adapter protocol,
+# whose two failing attribute lookups cost ~0.3-0.5 µs a value; a stored PubMed record binds ~60 Nones. An
+# adapter for None and one for bool skip those lookups; the values bind exactly as before (NULL; 1 and 0).
+sqlite3.register_adapter(type(None), {}.get)  # {}.get(None) is None: a C callable, no Python frame
+sqlite3.register_adapter(bool, int)
+
 BUSY_TIMEOUT_SECONDS = 30  # how long a SQLite writer waits for another's lock before giving up
+# `sqlite:///path` with nothing SQLAlchemy would read differently from sqlite3: no query options, %-escapes or ~.
 _PLAIN_SQLITE_URL = re.compile(r"sqlite(?:\+pysqlite)?:///([^?%~]+)")
 
 
