@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import machine_line, synth_file  # noqa: E402
+from benchlib import add_file_options, file_from, machine_line  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 PARSERS = ("littrack", "pubmed_parser")
@@ -68,15 +68,9 @@ def _run(parser: str, path: Path) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--file", type=Path, help="a PubMed XML(.gz) file; default: a cached synthetic one")
-    ap.add_argument("--records", type=int, default=30_000, help="synthetic records (default 30000)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--indented", action="store_true",
-                    help="synthetic records indented one element a line (today's EFetch form), not compact")
+    add_file_options(ap)
     ap.add_argument("--repeat", type=int, default=3, help="runs per parser (default 3)")
     ap.add_argument("--matching", action="store_true",
                     help="also time pubmed_parser with options extracting what littrack extracts (information)")
@@ -86,7 +80,7 @@ def main() -> None:
         _child(*args.child)
         return
 
-    path = args.file or synth_file(args.records, args.seed, args.indented)
+    path = file_from(args)
     with open(path, "rb") as f:
         gzipped = f.read(2) == b"\x1f\x8b"
     if not gzipped:  # pubmed_parser.parse_medline_xml opens its input with gzip.open

@@ -31,7 +31,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import machine_line, synth_file  # noqa: E402
+from benchlib import add_file_options, file_from, machine_line  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -145,8 +145,6 @@ def _run(mode: str, path: Path, url: str, batch: int, parser: str) -> dict[str, 
     return out
 
 
-
-
 def _versions(pg_admin: str, engines: list[str]) -> str:
     import sqlite3
 
@@ -169,11 +167,7 @@ def _versions(pg_admin: str, engines: list[str]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--file", type=Path, help="a PubMed XML(.gz) file; default: a cached synthetic one")
-    ap.add_argument("--records", type=int, default=30_000, help="synthetic records (default 30000)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--indented", action="store_true",
-                    help="synthetic records indented one element a line (today's EFetch form), not compact")
+    add_file_options(ap)
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3; median reported)")
     ap.add_argument("--batch", type=int, default=200, help="records per transaction (default 200, as a refresh)")
     ap.add_argument("--engines", default="sqlite,postgresql")
@@ -190,7 +184,7 @@ def main() -> None:
         _child(mode, path, url, int(batch), parser)
         return
 
-    path = args.file or synth_file(args.records, args.seed, args.indented)
+    path = file_from(args)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     print(f"file: {path} ({path.stat().st_size / 2**20:.1f} MiB on disk)", file=sys.stderr)
 

@@ -1,7 +1,8 @@
-"""Helpers shared by the benchmark scripts: the machine's description and the cached synthetic PubMed file."""
+"""Helpers shared by the benchmark scripts: the machine's description and the PubMed file to measure."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import sys
@@ -33,3 +34,17 @@ def synth_file(records: int, seed: int, indented: bool = False) -> Path:
         print(f"generating {path} ...", file=sys.stderr)
         write_pubmed_file(path, records, seed=seed, indented=indented)
     return path
+
+
+def add_file_options(ap: argparse.ArgumentParser) -> None:
+    """--file, or the synthetic file's --records, --seed and --indented."""
+    ap.add_argument("--file", type=Path, help="a PubMed XML(.gz) file; default: a cached synthetic one")
+    ap.add_argument("--records", type=int, default=30_000, help="synthetic records (default 30000)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--indented", action="store_true",
+                    help="synthetic records indented one element a line (today's EFetch form), not compact")
+
+
+def file_from(args: argparse.Namespace) -> Path:
+    """The file add_file_options' arguments name."""
+    return args.file or synth_file(args.records, args.seed, args.indented)

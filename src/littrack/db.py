@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,14 +95,11 @@ def display_url(url: str) -> str:
         return url
 
 
-
 def describe_operational_error(exc: BaseException, url: str) -> str | None:
     """A one-line message for a database that is locked or unreachable; None for any other exception.
 
     Such errors are the environment's, not a bug: they deserve a message that says what to do, not a traceback.
     """
-    import sys
-
     sa_exc = sys.modules.get("sqlalchemy.exc")  # only loaded if SQLAlchemy was: the fast read path never loads it
     if sa_exc is not None and isinstance(exc, sa_exc.OperationalError):
         detail = str(exc.orig) if exc.orig is not None else str(exc)

@@ -186,7 +186,7 @@ def load(app: AppContext, files: tuple[str, ...], check: bool, triage: bool, cur
             for name in files:
                 shown = 0
                 results.append(load_pubmed_file(session, sys.stdin.buffer if name == "-" else name,
-                                                name="<stdin>" if name == "-" else name, store=not check,
+                                                name="<stdin>" if name == "-" else name,
                                                 triage_curator=triage_curator, progress=progress))
     except ParseError as exc:
         if check:

@@ -182,8 +182,7 @@ def _prepare(r: PubmedRecord) -> _Prepared:
             ui = _clip("publication_mesh", "descriptor_ui", ui, p)
         qualifiers_json = ("[" + ", ".join([get(q) or _qualifier_json(q) for q in qualifiers]) + "]"
                            if qualifiers else "[]")
-        # 1/0, not True/False: sqlite3 adapts a bool through a failing attribute lookup (~0.5 µs a value).
-        mesh.append((i, m.descriptor, ui, 1 if m.major else 0, qualifiers_json))
+        mesh.append((i, m.descriptor, ui, m.major, qualifiers_json))
     return _Prepared(p, r.version, r.is_preprint, r.related, values, authors, mesh)
 
 
@@ -219,10 +218,10 @@ def upsert_records(
 
 
 def _chunks(
-    records: Iterable[PubmedRecord | _Prepared | DeletedCitation], size: int
-) -> Iterator[dict[int, PubmedRecord | _Prepared | None]]:
+    records: Iterable[PubmedRecord | DeletedCitation], size: int
+) -> Iterator[dict[int, PubmedRecord | None]]:
     """Final state per PMID (None: deleted) for every `size` PMIDs, later events winning."""
-    events: dict[int, PubmedRecord | _Prepared | None] = {}
+    events: dict[int, PubmedRecord | None] = {}
     for item in records:
         if isinstance(item, DeletedCitation):
             for pmid in item.pmids:  # one DeleteCitation of an update file can list thousands

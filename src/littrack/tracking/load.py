@@ -37,19 +37,17 @@ class LoadResult:
 
 
 def load_pubmed_file(session: Session | None, source: str | os.PathLike[str] | BinaryIO, *, name: str | None = None,
-                     store: bool = True, triage_curator: str | None = None,
+                     triage_curator: str | None = None,
                      progress: Callable[[LoadResult], None] | None = None) -> LoadResult:
     """Parse a PubMed XML(.gz) file and upsert its records by PMID in the caller's transaction.
 
     source: a path, or a binary stream (e.g. stdin) parsed in this process. A large file is parsed by a
-    child process while this one stores. With store=False the file is only parsed and counted (a check).
+    child process while this one stores. Without a session the file is only parsed and counted (a check).
     A faulty file raises ParseError naming it; the records before the fault have then been sent to the
     session, so the caller must roll back (a command's one transaction does). With triage_curator, every
     stored paper not yet on the triage list is put there as 'new' (by that curator).
     progress, if given, is called after each batch with the running totals.
     """
-    if store and session is None:
-        raise ValueError("storing needs a session")
     label = name or (os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<stream>")
     result = LoadResult(label)
     start = time.perf_counter()
@@ -70,7 +68,7 @@ def load_pubmed_file(session: Session | None, source: str | os.PathLike[str] | B
                     result.delete_citations += len(record.pmids)
                 else:
                     result.records += 1
-            if session is not None and store:
+            if session is not None:
                 stored = upsert_records(session, batch)
                 result.new += stored.new
                 result.updated += stored.updated
