@@ -32,10 +32,11 @@ from littrack.pubmed.extract import (
 from littrack.pubmed.records import DeletedCitation, PubmedRecord
 from littrack.pubmed.source import Source, chunks, open_source
 
-try:  # a C helper, built at install time where a compiler is available (optional: see pyproject.toml)
-    from littrack.pubmed._whitespace import drop_whitespace, set_containers
-except ImportError:  # without it the indentation is parsed; the records are the same
+try:  # C helpers, built at install time where a compiler is available (optional: see pyproject.toml)
+    from littrack.pubmed._speedups import drop_whitespace, find as _find, set_containers
+except ImportError:  # without them the indentation is parsed and bytes.find searches; the records are the same
     drop_whitespace = None
+    _find = bytes.find
 else:
     set_containers(CONTAINERS)
 
@@ -217,7 +218,7 @@ def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, bytes, int, byt
     checks the document's end.
 
     Indented records (one element a line, as EFetch sends them) cost ~30% more to parse than compact
-    ones; the C helper, where built, drops the whitespace that cannot change a record (_whitespace.c),
+    ones; the C helper, where built, drops the whitespace that cannot change a record (_speedups.c),
     and counts the newlines it drops. Errors are still reported from the original bytes.
     """
     chunks = iter(pieces)
@@ -244,7 +245,7 @@ def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, bytes, int, byt
             if end_tag is None:
                 where = line + buffer.count(b"\n", pos, match.end())
                 raise ParseError(f"unexpected element <{name.decode('utf-8', 'replace')}> in the record set, line {where}")
-            end = buffer.find(end_tag, match.end())
+            end = _find(buffer, end_tag, match.end())
             if end >= 0:
                 end += len(end_tag)
                 start = match.start(1) - 1  # the record's "<"; before it, usually a newline
@@ -284,7 +285,7 @@ def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, bytes, int, byt
 
 def _reference_spans(fragment: bytes) -> list[tuple[int, int]]:
     """Where fragment's (outermost) ReferenceList elements are; none if they do not balance."""
-    start = fragment.find(_REFS_OPEN)
+    start = _find(fragment, _REFS_OPEN)
     if start < 0:
         return []
     spans = []

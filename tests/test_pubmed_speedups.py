@@ -1,4 +1,4 @@
-"""The C helper that drops indentation before parsing: the bytes of a Python reference, the records and errors of a parse without it."""
+"""The parser's C helpers: drop_whitespace gives a Python reference's bytes and a parse without it's records and errors; find is bytes.find."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from littrack.pubmed import parse
 from littrack.pubmed.extract import CONTAINERS
 from littrack.pubmed.records import DeletedCitation, PubmedRecord
 
-whitespace = pytest.importorskip("littrack.pubmed._whitespace", reason="littrack was installed without a C compiler")
+speedups = pytest.importorskip("littrack.pubmed._speedups", reason="littrack was installed without a C compiler")
 
 DATA = Path(__file__).resolve().parent / "data" / "pubmed"
 BENCH = Path(__file__).resolve().parents[1] / "bench"
@@ -132,7 +132,7 @@ def _fuzzed(count: int, seed: int, mutations: list[Callable[[random.Random, byte
 def test_the_c_helper_gives_the_reference_bytes() -> None:
     dropped = unchanged_with_newlines = 0
     for data in _fuzzed(3000, seed=11):
-        got = whitespace.drop_whitespace(data)
+        got = speedups.drop_whitespace(data)
         assert got == reference(data), data[:200]
         if got[0] is not data:
             dropped += 1
@@ -145,14 +145,14 @@ def test_the_c_helper_gives_the_reference_bytes() -> None:
 
 def test_indented_fixture_records_lose_exactly_their_indentation() -> None:
     record = next(r for r in _fixture_records() if b"<PMID Version=\"1\">27797938</PMID>" in r)  # pubmed4.xml
-    compact, newlines = whitespace.drop_whitespace(record)
+    compact, newlines = speedups.drop_whitespace(record)
     assert newlines == record.count(b"\n") > 100
     assert b"\n" not in compact
     assert compact.startswith(b'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"')
     # Inside text and inline markup, nothing changes.
     text = b"<AbstractText>a\n  <i>b</i>\n  </AbstractText>"
     article = b"<PubmedArticle>\n <MedlineCitation>\n  " + text + b"\n </MedlineCitation>\n</PubmedArticle>"
-    assert whitespace.drop_whitespace(article) == (b"<PubmedArticle><MedlineCitation>" + text + b"</MedlineCitation></PubmedArticle>", 4)
+    assert speedups.drop_whitespace(article) == (b"<PubmedArticle><MedlineCitation>" + text + b"</MedlineCitation></PubmedArticle>", 4)
 
 
 def _outcome(document: bytes) -> tuple[list[PubmedRecord | DeletedCitation], str | None]:
@@ -197,10 +197,24 @@ def test_an_error_after_indented_records_names_the_right_line() -> None:
 
 def test_the_helper_checks_its_arguments() -> None:
     with pytest.raises(TypeError, match="takes bytes"):
-        whitespace.drop_whitespace("<PubmedArticle>\n</PubmedArticle>")
+        speedups.drop_whitespace("<PubmedArticle>\n</PubmedArticle>")
     with pytest.raises(TypeError, match="must be str"):
-        whitespace.set_containers(["Author", 3])
+        speedups.set_containers(["Author", 3])
     with pytest.raises(ValueError, match="too long"):
-        whitespace.set_containers(["A" * 100])
+        speedups.set_containers(["A" * 100])
     # A refused configuration leaves the one in use as it was.
-    assert whitespace.drop_whitespace(b"<AuthorList>\n <Author/>\n</AuthorList>") == (b"<AuthorList><Author/></AuthorList>", 2)
+    assert speedups.drop_whitespace(b"<AuthorList>\n <Author/>\n</AuthorList>") == (b"<AuthorList><Author/></AuthorList>", 2)
+
+
+def test_find_is_bytes_find() -> None:
+    rng = random.Random(2)
+    data = b"".join(_fixture_records()[:40])
+    needles = [b"</PubmedArticle>", b"<ReferenceList>", b"</PMID>", b"<", b"", b"absent-needle", data[:3]]
+    bounds = [None, 0, 1, -1, -20, 5000, len(data) - 3, len(data), len(data) + 7, -len(data) - 9]
+    for _ in range(3000):
+        needle = rng.choice(needles)
+        args = [a for a in (rng.choice(bounds + [rng.randrange(len(data))]),
+                            rng.choice(bounds + [rng.randrange(len(data))])) if a is not None][:rng.randint(0, 2)]
+        assert speedups.find(data, needle, *args) == data.find(needle, *args), (needle, args)
+    with pytest.raises(TypeError):
+        speedups.find(data, "str")
