@@ -22,7 +22,16 @@ def cpu_model() -> str:
 
 
 def machine_line() -> str:
-    return f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    return (f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} "
+            f"{platform.release()}; littrack's C helpers {'built' if _helpers_built() else 'NOT built'}")
+
+
+def _helpers_built() -> bool:
+    try:
+        import littrack.pubmed._speedups  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def synth_file(records: int, seed: int, indented: bool = False) -> Path:

@@ -17,31 +17,14 @@
  *
  * find: bytes.find(sub, start, end) by the C library's memmem. CPython 3.11 searches for a short needle at
  * ~2 GB/s; glibc's memmem at 5-7 GB/s, and the parser looks for each record's end tag and for a
- * ReferenceList in every record (~12 KB each).
+ * ReferenceList in every record (~12 KB each). memmem is in glibc, musl, macOS and the BSDs; where the C library
+ * lacks it (Windows), this optional extension does not build and littrack runs without it.
  */
 #define _GNU_SOURCE /* memmem */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
-
-#if defined(_WIN32) /* no memmem in the C library */
-static void *
-memmem(const void *haystack, size_t n, const void *needle, size_t m)
-{
-    const char *h = haystack, *end = h + n;
-    if (m == 0) {
-        return (void *)h;
-    }
-    while ((size_t)(end - h) >= m && (h = memchr(h, *(const char *)needle, (size_t)(end - h) - m + 1)) != NULL) {
-        if (memcmp(h, needle, m) == 0) {
-            return (void *)h;
-        }
-        h++;
-    }
-    return NULL;
-}
-#endif
 
 #define MAX_DEPTH 256
 #define TABLE_SIZE 512 /* power of two, well over twice the number of container names */

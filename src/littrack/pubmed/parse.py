@@ -9,7 +9,9 @@
 # event per element), lxml (slower element access from Python) and pyexpat with Python
 # callbacks. Blocks that no field needs are skipped unparsed where that is provably safe
 # (ReferenceList; History and MEDLINE dates in their plain form), and a faulty record is
-# always parsed again alone, in full, so that errors read exactly as they always did.
+# always parsed again alone, in full, so that errors read exactly as they always did. Where the
+# optional C helpers are built (_speedups.c), indentation is dropped before parsing and the
+# searches through each record use memmem.
 
 from __future__ import annotations
 
