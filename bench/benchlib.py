@@ -34,6 +34,13 @@ def _helpers_built() -> bool:
     return True
 
 
+def switch_off_helpers() -> None:
+    """Make this process parse as littrack does when installed without a C compiler (no _speedups)."""
+    from littrack.pubmed import parse
+
+    parse.drop_whitespace, parse._find = None, bytes.find
+
+
 def synth_file(records: int, seed: int, indented: bool = False) -> Path:
     """bench/out/synth_<records>_seed<seed>[_indented].xml.gz, generated on first use."""
     from pubmed_synth import write_pubmed_file

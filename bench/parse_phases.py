@@ -15,7 +15,7 @@ import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import add_file_options, file_from  # noqa: E402
+from benchlib import add_file_options, file_from, switch_off_helpers  # noqa: E402
 
 from littrack.pubmed import parse  # noqa: E402
 from littrack.pubmed.extract import FROM_ELEMENT  # noqa: E402
@@ -60,7 +60,7 @@ def main() -> None:
     ap.add_argument("--once", action="store_true", help="parse once, print nothing (for callgrind)")
     args = ap.parse_args()
     if args.helpers == "off":
-        parse.drop_whitespace, parse._find = None, bytes.find
+        switch_off_helpers()
     document = head_of(file_from(args), args.head)
     if args.once:
         list(parse.iter_pubmed(document))

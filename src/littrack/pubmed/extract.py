@@ -41,7 +41,7 @@ FROM_ELEMENT: Any = object()  # entrez_date argument: read it from the record's 
 # of leaves and inline markup). Whitespace-only text directly inside one of them, when its ancestors in
 # the record are such elements too, cannot change a record, so the parser may drop it before parsing
 # (parse.py). A builder that starts reading one of these elements' text must take it off this list;
-# tests/test_pubmed_speedups.py fails otherwise.
+# the differential test in tests/test_pubmed_speedups.py is there to catch a slip.
 CONTAINERS = frozenset((
     "PubmedArticle", "PubmedBookArticle", "DeleteCitation", "MedlineCitation", "PubmedData", "PubmedBookData",
     "DateCompleted", "DateRevised", "Article", "Journal", "JournalIssue", "PubDate", "Pagination", "ArticleDate",
