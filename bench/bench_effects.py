@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import gen_effects_db  # noqa: E402
-from benchlib import cpu_model  # noqa: E402
+import gen_effects_db
+from benchlib import cpu_model
 
 TARGET_QUERY_RATIO = 2.0
 TARGET_COMMAND_S = 0.3
@@ -125,7 +125,7 @@ def machine() -> dict[str, str]:
     except OSError:
         commit = "unknown"
     return {
-        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": f"{cpu}, {os.cpu_count()} cores", "os": platform.platform(),
         "python": platform.python_version(), "sqlite": sqlite3.sqlite_version,
         "sqlalchemy": sqlalchemy.__version__, "commit": commit,
@@ -307,7 +307,7 @@ def pg_report(inproc: dict[str, dict[str, Any]], cmd: dict[str, list[float]]) ->
 
 def report(meta: dict[str, Any], env: dict[str, str], inproc: dict[str, dict[str, Any]],
            cmd: dict[str, list[float]], loads: tuple[str, str]) -> str:
-    ok = lambda good: "yes" if good else "**no**"  # noqa: E731
+    ok = lambda good: "yes" if good else "**no**"
     lines = [
         f"Database: {meta['n_effects']:,} effect sizes, {meta['n_traits']:,} traits ({meta['n_groups']} groups, "
         f"{meta['n_synonyms']:,} synonyms, {meta['n_domains']} domains), {meta['n_studies']:,} studies, "

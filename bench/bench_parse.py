@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import add_file_options, file_from, machine_line, switch_off_helpers  # noqa: E402
+from benchlib import add_file_options, file_from, machine_line, switch_off_helpers
 
 HERE = Path(__file__).resolve().parent
 PARSERS = ("littrack", "pubmed_parser")

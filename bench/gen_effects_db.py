@@ -376,7 +376,7 @@ class Generator:
         tid = 0
         used: set[str] = set()
         plain_ids: list[int] = []
-        for (base, abbr, domains), n in zip(BASE_TRAITS, per_base):
+        for (base, abbr, domains), n in zip(BASE_TRAITS, per_base, strict=False):
             ontology = f"EFO_{rng.randrange(1, 10**7):07d}"
             made = 0
             while made < n:
@@ -528,7 +528,7 @@ class Generator:
         fixed = min(TYPICAL_COUNT + HEAVY_COUNT, self.n_effects // 2)
         heavy_n = max(1, fixed - TYPICAL_COUNT)
         counts = _counts(rng, len(others), self.n_effects - TYPICAL_COUNT - heavy_n, 1.0, cap=max(2, heavy_n - 100))
-        ids = [t for t, c in zip(others, counts) for _ in range(c)]
+        ids = [t for t, c in zip(others, counts, strict=False) for _ in range(c)]
         ids += [typical] * TYPICAL_COUNT + [heavy] * heavy_n
         rng.shuffle(ids)
         return ids

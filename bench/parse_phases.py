@@ -15,10 +15,10 @@ import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import add_file_options, file_from, switch_off_helpers  # noqa: E402
+from benchlib import add_file_options, file_from, switch_off_helpers
 
-from littrack.pubmed import parse  # noqa: E402
-from littrack.pubmed.extract import FROM_ELEMENT  # noqa: E402
+from littrack.pubmed import parse
+from littrack.pubmed.extract import FROM_ELEMENT
 
 PHASES = ("split (and drop the indentation)", "find the blocks to skip", "ElementTree parse", "build the records")
 
@@ -39,7 +39,7 @@ def head_of(path: Path, records: int) -> bytes:
 def run(document: bytes, phases: int) -> int:
     parser = parse._RecordParser()
     count = 0
-    for fragment, compact, line, kind in parse._fragments([document]):
+    for _fragment, compact, _line, kind in parse._fragments([document]):
         if phases >= 2:
             cuts, entrez = parse._cuts(compact, kind)
         if phases >= 3:

@@ -119,7 +119,7 @@ def test_check_parses_and_stores_nothing(invoke, db_url: str) -> None:
 def test_stdin_and_table(invoke, db_url: str) -> None:
     result = invoke(db_url, "papers", "load", "-", input=UPDATES[2].read_text())
     assert result.exit_code == 0, result.stderr
-    header, rule, row = result.stdout.splitlines()
+    header, _rule, row = result.stdout.splitlines()
     assert header.split() == ["FILE", "RECORDS", "NEW", "UPDATED", "UNCHANGED", "DELETED", "DELETE", "CITATIONS",
                               "SECONDS"]
     assert row.split()[:7] == ["<stdin>", "2", "2", "0", "0", "0", "0"]

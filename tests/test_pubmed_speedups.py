@@ -213,8 +213,8 @@ def test_find_is_bytes_find() -> None:
     bounds = [None, 0, 1, -1, -20, 5000, len(data) - 3, len(data), len(data) + 7, -len(data) - 9]
     for _ in range(3000):
         needle = rng.choice(needles)
-        args = [a for a in (rng.choice(bounds + [rng.randrange(len(data))]),
-                            rng.choice(bounds + [rng.randrange(len(data))])) if a is not None][:rng.randint(0, 2)]
+        args = [a for a in (rng.choice([*bounds, rng.randrange(len(data))]),
+                            rng.choice([*bounds, rng.randrange(len(data))])) if a is not None][:rng.randint(0, 2)]
         assert speedups.find(data, needle, *args) == data.find(needle, *args), (needle, args)
     with pytest.raises(TypeError):
         speedups.find(data, "str")

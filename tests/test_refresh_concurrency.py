@@ -59,7 +59,7 @@ def test_two_refreshes_at_once_one_skips(invoke, db_url: str, fake: FakeEutils) 
     procs = [start(db_url, fake, "--since", "1900-01-01") for _ in range(2)]
     outs = [p.communicate(timeout=180) for p in procs]
     assert sorted(p.returncode for p in procs) == [0, 75], outs
-    skipped = next(err for p, (_, err) in zip(procs, outs) if p.returncode == 75)
+    skipped = next(err for p, (_, err) in zip(procs, outs, strict=False) if p.returncode == 75)
     assert "refresh skipped: another refresh is running (pid " in skipped
     s = state(db_url)
     assert s["pmids"] == set(fake.corpus.pmids) and [r[0] for r in s["runs"]] == ["success"]

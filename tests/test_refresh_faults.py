@@ -13,7 +13,7 @@ from littrack.tracking import refresh as refresh_module
 from littrack.tracking.refresh import client_from_env, refresh
 
 COMMON = ["429", "500", "502", "503", "drop", "timeout", "truncate", "short_body", "html", "error"]
-CASES = [("esearch", k) for k in COMMON] + [("efetch", k) for k in COMMON + ["partial", "empty"]]
+CASES = [("esearch", k) for k in COMMON] + [("efetch", k) for k in [*COMMON, "partial", "empty"]]
 # What the run's error says once the retries are spent (the client's wording).
 REASONS = {
     "429": "HTTP 429", "500": "HTTP 500", "502": "HTTP 502", "503": "HTTP 503", "drop": "ConnectionError",

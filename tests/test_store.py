@@ -11,6 +11,7 @@ from typing import Any
 
 import fake_eutils
 import pytest
+from msgspec.structs import replace
 from sqlalchemy import func, select
 from tracking_helpers import assert_stored, pub
 
@@ -21,7 +22,6 @@ from littrack.pubmed.parse import parse_pubmed
 from littrack.pubmed.pipeline import parse_in_background
 from littrack.pubmed.records import DeletedCitation, PubmedRecord
 from littrack.pubmed.store import StoreResult, upsert_records
-from msgspec.structs import replace
 
 
 def records(name: str) -> list[PubmedRecord | DeletedCitation]:
@@ -227,7 +227,7 @@ def test_concurrent_writers_never_duplicate(db_url: str) -> None:
             barrier.wait()
             with make_sessionmaker(engine).begin() as session:
                 upsert_records(session, many + recs)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             engine.dispose()
@@ -260,7 +260,7 @@ def test_a_long_delete_list_is_chunked(engine) -> None:
     base = real_records()[0]
     many = [replace(base, pmid=95000000 + i, doi=None, pmcid=None) for i in range(1200)]
     store(engine, many)
-    result = store(engine, [DeletedCitation(tuple(r.pmid for r in many) + (1,))], chunk_size=500)
+    result = store(engine, [DeletedCitation((*tuple(r.pmid for r in many), 1))], chunk_size=500)
     assert result.deleted == 1200 and result.pmids == []
 
 

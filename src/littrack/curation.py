@@ -17,7 +17,15 @@ from littrack.bundle.load import _author, _set, unknown_name
 from littrack.bundle.read import STUDY_KEY_RE
 from littrack.errors import NotFound, ValidationError
 from littrack.models import (
-    Comparison, EffectSize, Publication, Source, Study, StudyPublication, Trait, TraitSynonym, name_key,
+    Comparison,
+    EffectSize,
+    Publication,
+    Source,
+    Study,
+    StudyPublication,
+    Trait,
+    TraitSynonym,
+    name_key,
 )
 from littrack.models.base import utcnow
 from littrack.queries import resolve_study

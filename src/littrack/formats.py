@@ -94,10 +94,10 @@ def table(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> str:
         text = text.replace("\n", " ")
         return text if len(text) <= width else text[: width - 1] + "…"
 
-    lines = ["  ".join(h.ljust(w) for (h, _, _), w in zip(columns, widths)).rstrip()]
+    lines = ["  ".join(h.ljust(w) for (h, _, _), w in zip(columns, widths, strict=False)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in cells:
-        lines.append("  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths)).rstrip())
+        lines.append("  ".join(fit(c, w).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())
     return "\n".join(lines) + "\n"
 
 

@@ -221,7 +221,7 @@ def _utc_iso(value: dt.datetime | str | None) -> str | None:
         return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    value = value.replace(tzinfo=dt.timezone.utc) if value.tzinfo is None else value.astimezone(dt.timezone.utc)
+    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
     return value.isoformat()
 
 
@@ -237,7 +237,7 @@ def find_effects(db: Reader, f: EffectFilter) -> list[dict[str, Any]]:
     """Effect rows as plain dicts, one per effect size, with provenance."""
     sql, params = effects_sql(db, f)
     keys = [k for k, _ in EFFECT_COLUMNS]
-    rows = [dict(zip(keys, r)) for r in _rows(db, sql, params)]
+    rows = [dict(zip(keys, r, strict=False)) for r in _rows(db, sql, params)]
     domains = {tid: "; ".join(names) or None for tid, names in trait_domains(db, {r["trait_id"] for r in rows}).items()}
     for r in rows:
         r["derived"] = bool(r["derived"])  # SQLite stores booleans as 0/1

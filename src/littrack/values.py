@@ -120,8 +120,8 @@ def parse_datetime(text: str | dt.datetime) -> dt.datetime:
         except ValueError:
             raise BadValue("not a date-time (YYYY-MM-DDTHH:MM:SSZ)") from None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
 
 
 def iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -129,5 +129,5 @@ def iso(value: dt.date | dt.datetime | None) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return value.isoformat()

@@ -319,7 +319,7 @@ def probability_text(value: float | None, log10: float | None) -> str:
 def datetime_text(value: dt.datetime | None) -> str:
     if value is None:
         return ""
-    return value.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def effect_row(effect: Any) -> dict[str, str]:

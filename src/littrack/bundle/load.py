@@ -17,8 +17,22 @@ from littrack.bundle.effects import show_value
 from littrack.bundle.read import EFFECTS_FILE, STUDY_FILE, Bundle, parse_bundle
 from littrack.errors import ValidationError
 from littrack.models import (
-    Author, Cohort, Comparison, Dataset, DatasetGroup, EffectSize, MeshHeading, Phenotype, Publication, Source,
-    Study, StudyPublication, Trait, TraitDomain, TraitSynonym, name_key,
+    Author,
+    Cohort,
+    Comparison,
+    Dataset,
+    DatasetGroup,
+    EffectSize,
+    MeshHeading,
+    Phenotype,
+    Publication,
+    Source,
+    Study,
+    StudyPublication,
+    Trait,
+    TraitDomain,
+    TraitSynonym,
+    name_key,
 )
 from littrack.models.base import utcnow
 from littrack.suggest import nearest
@@ -103,7 +117,7 @@ def check_references(session: Session, b: Bundle, *, create_traits: bool = False
     trait_names = set(session.scalars(select(Trait.name))) | set(session.scalars(select(TraitSynonym.name)))
     known_traits = set(db_trait) | set(db_syn)
     claimed: dict[str, int] = {}
-    for i, t in enumerate(b.traits, start=1):
+    for t in b.traits:
         if not isinstance(t.get("name"), str):
             continue
         known_traits.add(name_key(t["name"]))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from littrack.bundle.effects import COLUMN_NAMES, REQUIRED, EffectSpec, show_value, check_effect_row, has_undecodable
+from littrack.bundle.effects import COLUMN_NAMES, REQUIRED, EffectSpec, check_effect_row, has_undecodable, show_value
 from littrack.errors import ValidationError
 from littrack.models.base import DATASET_ROLES, SOURCE_KINDS, TRAIT_KINDS
 from littrack.values import ORCID_RE, BadValue, normalize_doi, parse_date, parse_pmcid, parse_pmid
@@ -400,7 +400,7 @@ def _read_effects(path: Path, bundle: Bundle, problems: list[str]) -> None:
             if len(cells) != len(header):
                 problems.append(f"{path.name}:{line}: has {len(cells)} cells, the header has {len(header)}")
                 continue
-            raw = dict(zip(header, cells))
+            raw = dict(zip(header, cells, strict=False))
             bundle.raw_rows.append((line, raw))
             spec, row_problems = check_effect_row(raw, lambda col, line=line: f"{path.name}:{line}:{col}")
             problems.extend(row_problems)

@@ -83,7 +83,7 @@ def history(app: AppContext, study: str | None, entity: str | None, entity_id: i
 
     from littrack.history import list_changes
 
-    when = since.replace(tzinfo=dt.timezone.utc) if isinstance(since, dt.datetime) else None
+    when = since.replace(tzinfo=dt.UTC) if isinstance(since, dt.datetime) else None
     with app.read() as session:
         rows = list_changes(session, study=study, entity=entity, entity_id=entity_id, curator=curator, since=when,
                             limit=limit)

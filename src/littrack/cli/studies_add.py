@@ -40,7 +40,12 @@ def add(app: AppContext, key: str, pmid: str | None, doi: str | None, title: str
     """
     from littrack.config import resolve_curator
     from littrack.curation import (
-        ManualPublication, add_study, check_identifiers, fetch_pubmed, find_publication, manual_publication,
+        ManualPublication,
+        add_study,
+        check_identifiers,
+        fetch_pubmed,
+        find_publication,
+        manual_publication,
         store_pubmed,
     )
     from littrack.errors import ValidationError

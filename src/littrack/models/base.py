@@ -8,7 +8,15 @@ from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 from littrack.vocab import (  # noqa: F401  re-exported: the CHECK constraints use them
-    VALUE_KINDS, DIRECTIONS, RATIO_MEASURES, MEASURES, DATASET_ROLES, SOURCE_KINDS, TRAIT_KINDS, TRIAGE_STATUSES, RUN_STATUSES,
+    DATASET_ROLES,
+    DIRECTIONS,
+    MEASURES,
+    RATIO_MEASURES,
+    RUN_STATUSES,
+    SOURCE_KINDS,
+    TRAIT_KINDS,
+    TRIAGE_STATUSES,
+    VALUE_KINDS,
 )
 
 NAMING_CONVENTION = {
@@ -36,18 +44,18 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; littrack stores UTC-aware datetimes")
-        return value.astimezone(dt.timezone.utc)
+        return value.astimezone(dt.UTC)
 
     def process_result_value(self, value: dt.datetime | None, dialect: object) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=dt.timezone.utc)
-        return value.astimezone(dt.timezone.utc)
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class Base(DeclarativeBase):

@@ -143,8 +143,8 @@ def _authors(author_list: Element | None) -> tuple[Author, ...]:
             elif tag == "Suffix":
                 suffix = part.text
         authors.append(Author(
-            last and last.strip() or None, fore and fore.strip() or None,
-            initials and initials.strip() or None, suffix and suffix.strip() or None,
+            (last and last.strip()) or None, (fore and fore.strip()) or None,
+            (initials and initials.strip()) or None, (suffix and suffix.strip()) or None,
             collective, tuple(affiliations), orcid,
         ))
     return tuple(authors)

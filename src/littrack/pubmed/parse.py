@@ -35,7 +35,8 @@ from littrack.pubmed.records import DeletedCitation, PubmedRecord
 from littrack.pubmed.source import Source, chunks, open_source
 
 try:  # C helpers, built at install time where a compiler is available (optional: see pyproject.toml)
-    from littrack.pubmed._speedups import drop_whitespace, find as _find, set_containers
+    from littrack.pubmed._speedups import drop_whitespace, set_containers
+    from littrack.pubmed._speedups import find as _find
 except ImportError:  # without them the indentation is parsed and bytes.find searches; the records are the same
     drop_whitespace = None
     _find = bytes.find

@@ -105,9 +105,9 @@ def _produce(source: Source, batch_size: int, queue: Any) -> None:
         if batch:
             queue.put((_BATCH, encode(batch)))
         queue.put((_END, None))
-    except BaseException as exc:  # noqa: BLE001 - the parent re-raises it
+    except BaseException as exc:
         try:
             pickle.loads(pickle.dumps(exc))
-        except Exception:  # noqa: BLE001 - an exception that does not survive pickling
+        except Exception:
             exc = ParseError(f"the parser failed: {type(exc).__name__}: {exc}")
         queue.put((_ERROR, exc))

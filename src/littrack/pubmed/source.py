@@ -105,7 +105,7 @@ def _in_thread(pieces: Iterator[bytes]) -> Iterator[bytes]:
                 if stop.is_set():
                     return
             queue.put(_DONE)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which re-raises it
+        except BaseException as exc:
             queue.put(exc)
 
     worker = threading.Thread(target=produce, name="littrack-gunzip", daemon=True)

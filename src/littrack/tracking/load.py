@@ -58,7 +58,7 @@ def load_pubmed_file(session: Session | None, source: str | os.PathLike[str] | B
             raise ParseError(f"{label}: no such file")
         try:
             if path.stat().st_size < IN_PROCESS_BYTES:
-                stream = source = open(path, "rb")  # noqa: SIM115 - closed below
+                stream = source = open(path, "rb")
         except OSError as exc:
             raise ParseError(f"{label}: cannot read it: {exc.strerror or exc}") from None
     try:

@@ -32,7 +32,7 @@ class Holder:
     expires_at: dt.datetime
 
     def describe(self) -> str:
-        host, pid, _ = (self.owner.split(":") + ["", "", ""])[:3]
+        host, pid, _ = ([*self.owner.split(":"), "", "", ""])[:3]
         return f"pid {pid} on {host}, since {self.acquired_at:%Y-%m-%d %H:%M:%S} UTC"
 
 
