@@ -129,16 +129,16 @@ def test_rows_missing_from_bundle_are_kept_unless_pruned(invoke, seeded_db_url: 
 
 def test_failed_import_is_all_or_nothing_even_after_writes_begin(invoke, seeded_db_url: str, monkeypatch) -> None:
     """An error after rows were written (here forced in the last step) rolls every one of them back."""
-    from littrack.bundle import load
+    from littrack.bundle import apply
     from littrack.errors import LittrackError
 
-    original = load._Loader.effects
+    original = apply._Loader.effects
 
     def effects_then_fail(self, *args):  # type: ignore[no-untyped-def]
         original(self, *args)
         raise LittrackError("the database refused a row")
 
-    monkeypatch.setattr(load._Loader, "effects", effects_then_fail)
+    monkeypatch.setattr(apply._Loader, "effects", effects_then_fail)
     engine = make_engine(seeded_db_url)
     before = raw_state(engine, sequences=False)
     result = invoke(seeded_db_url, "import", str(CORPUS / "valid"))

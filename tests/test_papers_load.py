@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from littrack.db import make_engine
 from littrack.models import Author, Publication
-from littrack.tracking import load
+from littrack.tracking import pubmed_files
 
 UPDATES = [DATA_DIR / "pubmed2db" / f"pubmed25n000{n}.xml" for n in (1, 2, 4)]
 TRUNCATED = DATA_DIR / "handmade" / "truncated.xml"
@@ -92,7 +92,7 @@ def test_truncated_file_error_names_the_line(invoke, db_url: str) -> None:
 
 def test_large_files_go_through_the_parser_process(invoke, db_url: str, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(load, "IN_PROCESS_BYTES", 0)  # every file counts as large: the child process parses
+    monkeypatch.setattr(pubmed_files, "IN_PROCESS_BYTES", 0)  # every file counts as large: the child process parses
     packed = tmp_path / "pubmed25n0001.xml.gz"
     with open(UPDATES[0], "rb") as raw, gzip.open(packed, "wb") as out:
         shutil.copyfileobj(raw, out)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from littrack import history
+from littrack.bundle.apply import _author, _set, unknown_name
 from littrack.bundle.effects import COLUMN_NAMES, check_effect_row, effect_row
-from littrack.bundle.load import _author, _set, unknown_name
 from littrack.bundle.read import STUDY_KEY_RE
 from littrack.errors import NotFound, ValidationError
 from littrack.models import (

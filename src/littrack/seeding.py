@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from littrack.bundle.load import LoadReport, load_bundle
+from littrack.bundle.apply import LoadReport, load_bundle
 from littrack.bundle.read import STUDY_FILE, read_bundle
 
 SEED_CURATOR = "littrack seed"

@@ -32,7 +32,7 @@ def import_(app: AppContext, path: Path, dry_run: bool, create_traits: bool, pru
     changes nothing and an edited bundle updates what changed. Every problem is listed as
     file:row:field: problem (value), and then nothing is written.
     """
-    from littrack.bundle.load import import_bundle
+    from littrack.bundle.apply import import_bundle
     from littrack.config import resolve_curator
 
     who = resolve_curator(curator)

@@ -169,7 +169,7 @@ def load(app: AppContext, files: tuple[str, ...], check: bool, triage: bool, cur
 
     from littrack.config import resolve_curator
     from littrack.errors import ParseError
-    from littrack.tracking.load import LoadResult, load_pubmed_file
+    from littrack.tracking.pubmed_files import LoadResult, load_pubmed_file
 
     shown = 0
 

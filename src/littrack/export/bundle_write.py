@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from littrack import __version__
 from littrack.bundle import toml_write
+from littrack.bundle.apply import author_initials
 from littrack.bundle.effects import COLUMN_NAMES, effect_row
-from littrack.bundle.load import author_initials
 from littrack.bundle.read import EFFECTS_FILE, FORMAT, STUDY_FILE
 from littrack.errors import ValidationError
 from littrack.export.references import citation_keys

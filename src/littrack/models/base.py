@@ -1,4 +1,4 @@
-"""Declarative base with a naming convention, shared column types and enumerations."""
+"""Declarative base with a naming convention, the UTC datetime column type and the CHECK-expression helper."""
 
 from __future__ import annotations
 

@@ -240,11 +240,10 @@ class _Loader:
             for key in ("ontology_id", "description"):
                 if key in spec:
                     values[key] = spec[key]
-            before = obj is not None and _set(obj, values)
+            changed = obj is not None and _set(obj, values)
             if obj is None:
                 obj = Trait(name=spec["name"], **values)
                 self.s.add(obj)
-            changed = before
             by_key[name_key(spec["name"])] = obj
             wanted = [domains[name_key(d)] for d in spec.get("domains", [])]
             if wanted and sorted(x.name_key for x in obj.domains) != sorted(x.name_key for x in wanted):
