@@ -4,42 +4,43 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
-    Connection,
+    CursorResult,
     String,
     Table,
     Text,
     bindparam,
-    cast,
     delete,
-    inspect,
     or_,
     select,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_dict
 
+from littrack.db import IN_CHUNK, SQLITE_MAX_PARAMETERS, in_chunks
 from littrack.models import Author, MeshHeading, Publication
-from littrack.models.base import utcnow
+from littrack.models.base import Base, utcnow
 from littrack.pubmed.records import DeletedCitation, MeshQualifier, PubmedRecord
 
 logger = logging.getLogger("littrack.store")
 
-PUB: Table = Publication.__table__  # type: ignore[assignment]
-AUTH: Table = Author.__table__  # type: ignore[assignment]
-MESH: Table = MeshHeading.__table__  # type: ignore[assignment]
+PUB = Base.metadata.tables[Publication.__tablename__]
+AUTH = Base.metadata.tables[Author.__tablename__]
+MESH = Base.metadata.tables[MeshHeading.__tablename__]
 
-CHUNK_SIZE = 500
+CHUNK_SIZE = IN_CHUNK  # PMIDs stored together: their lookups are one IN list each
 # The JSON columns of authors and MeSH are written as text (what SQLAlchemy's JSON type writes: json.dumps)
 # and compared as text, which skips building and decoding a million small lists per baseline file.
 _encode = json.JSONEncoder().encode
-_quote = json.encoder.encode_basestring_ascii  # type: ignore[attr-defined]
+_quote = json.encoder.encode_basestring_ascii
 _QUALIFIER_JSON: dict[MeshQualifier, str] = {}  # frozen Structs hash by value
 # Varchar limits PostgreSQL enforces (SQLite does not): clip rather than lose the whole batch to one odd value.
 _LIMITS = {
@@ -95,20 +96,6 @@ class StoreResult:
         seen = self.ids
         self.pmids.extend(p for p in other.pmids if p not in seen)
         self.ids.update(other.ids)
-
-
-def dialect_insert(bind: Session | Connection, table: Table) -> Any:
-    """INSERT with ON CONFLICT support for the engine behind `bind` (SQLite or PostgreSQL)."""
-    name = (bind.get_bind() if isinstance(bind, Session) else bind).dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        return pg_insert(table)
-    if name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert(table)
-    raise NotImplementedError(f"littrack stores PubMed records on SQLite and PostgreSQL, not {name}")
 
 
 def _clip(table: str, column: str, value: str | None, pmid: int) -> str | None:
@@ -212,12 +199,12 @@ def upsert_records(
     """
     session.flush()
     result = StoreResult()
-    for events in _chunks(records, chunk_size):
+    for events in _final_states(records, chunk_size):
         result.merge(_store_chunk(session, events))
     return result
 
 
-def _chunks(
+def _final_states(
     records: Iterable[PubmedRecord | DeletedCitation], size: int
 ) -> Iterator[dict[int, PubmedRecord | None]]:
     """Final state per PMID (None: deleted) for every `size` PMIDs, later events winning."""
@@ -243,7 +230,7 @@ def _chunks(
         yield events
 
 
-def _store_chunk(session: Session, events: dict[int, PubmedRecord | _Prepared | None], attempt: int = 0) -> StoreResult:
+def _store_chunk(session: Session, events: Mapping[int, PubmedRecord | _Prepared | None], attempt: int = 0) -> StoreResult:
     result = StoreResult()
     now = utcnow()
     live = {p: r if type(r) is _Prepared else _prepare(r) for p, r in events.items() if r is not None}  # type: ignore[arg-type]
@@ -267,10 +254,10 @@ def _store_chunk(session: Session, events: dict[int, PubmedRecord | _Prepared | 
     if gone:
         ids = [by_pmid[p].id for p in gone if p in by_pmid]
         if ids:
-            res = session.execute(
+            res = cast(CursorResult[Any], session.execute(  # an UPDATE: its result is a cursor's
                 update(PUB).where(PUB.c.id.in_(ids), PUB.c.pubmed_deleted_at.is_(None))
                 .values(pubmed_deleted_at=now, updated_at=now)
-            )
+            ))
             result.deleted = res.rowcount or 0
             _expire(session, set(ids), set())
 
@@ -311,8 +298,8 @@ def _store_chunk(session: Session, events: dict[int, PubmedRecord | _Prepared | 
     existing = [t for t in target.values() if t is not None and t > 0]
     current = _current(session, existing)
     pub_updates: list[dict[str, Any]] = []
-    replace_authors: dict[int, list[dict[str, Any]]] = {}
-    replace_mesh: dict[int, list[dict[str, Any]]] = {}
+    replace_authors: dict[int, list[tuple[Any, ...]]] = {}
+    replace_mesh: dict[int, list[tuple[Any, ...]]] = {}
     new_pmids: list[int] = []
     for p, t in target.items():
         if t is None:
@@ -370,20 +357,26 @@ def _store_chunk(session: Session, events: dict[int, PubmedRecord | _Prepared | 
     return result
 
 
-def _current(session: Session, ids: list[int]) -> dict[int, tuple[dict[str, Any], list[tuple], list[tuple]]]:
+Rows = list[tuple[Any, ...]]
+
+
+def _current(session: Session, ids: list[int]) -> dict[int, tuple[dict[str, Any], Rows, Rows]]:
     """Stored publication values, author tuples and MeSH tuples of these publications."""
     if not ids:
         return {}
-    out: dict[int, tuple[dict[str, Any], list[tuple], list[tuple]]] = {}
-    for row in session.execute(select(PUB.c.id, *(PUB.c[k] for k in _PUB_FIELDS)).where(PUB.c.id.in_(ids))):
-        out[row.id] = (dict(row._mapping), [], [])
-    for table, fields, slot in ((AUTH, _AUTHOR_FIELDS, 1), (MESH, _MESH_FIELDS, 2)):
-        columns = [cast(table.c[k], Text) if k in ("affiliations", "qualifiers") else table.c[k] for k in fields]
+    pubs = {row.id: dict(row._mapping)
+            for row in session.execute(select(PUB.c.id, *(PUB.c[k] for k in _PUB_FIELDS)).where(PUB.c.id.in_(ids)))}
+    children: list[dict[int, Rows]] = []
+    for table, fields in ((AUTH, _AUTHOR_FIELDS), (MESH, _MESH_FIELDS)):
+        columns = [sql_cast(table.c[k], Text) if k in ("affiliations", "qualifiers") else table.c[k] for k in fields]
         stmt = (select(table.c.publication_id, *columns)
                 .where(table.c.publication_id.in_(ids)).order_by(table.c.publication_id, table.c.position))
+        rows: dict[int, Rows] = {pid: [] for pid in pubs}
         for row in session.execute(stmt):
-            out[row[0]][slot].append(tuple(row[1:]))
-    return out
+            rows[row[0]].append(tuple(row[1:]))
+        children.append(rows)
+    authors, mesh = children
+    return {pid: (values, authors[pid], mesh[pid]) for pid, values in pubs.items()}
 
 
 def _insert_publications(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
@@ -397,9 +390,12 @@ def _insert_publications(session: Session, rows: list[dict[str, Any]]) -> dict[i
     names = ", ".join(_INSERT_COLUMNS)
     postgres = connection.dialect.name == "postgresql"
     # JSON columns as text; on SQLite also each column type's own bind processor (dates, datetimes, booleans).
-    convert = [(i, _encode if c in _JSON_COLUMNS else PUB.c[c].type.bind_processor(connection.dialect))
-               for i, c in enumerate(_INSERT_COLUMNS)]
-    convert = [(i, f) for i, f in convert if f is not None and (f is _encode or not postgres)]
+    convert: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, c in enumerate(_INSERT_COLUMNS):
+        f: Callable[[Any], Any] | None = (
+            _encode if c in _JSON_COLUMNS else None if postgres else PUB.c[c].type.bind_processor(connection.dialect))
+        if f is not None:
+            convert.append((i, f))
     data = []
     for row in map(_ROW_GETTER, rows):
         values = list(row)
@@ -408,7 +404,8 @@ def _insert_publications(session: Session, rows: list[dict[str, Any]]) -> dict[i
                 values[i] = f(values[i])
         data.append(values)
     if postgres:
-        with connection.connection.dbapi_connection.cursor() as cursor:
+        raw: Any = connection.connection.driver_connection  # psycopg's own connection: its cursors have copy()
+        with raw.cursor() as cursor:
             cursor.execute(f"CREATE TEMP TABLE littrack_stage ON COMMIT DROP AS SELECT {names} FROM publications "
                            "WITH NO DATA")
             with cursor.copy(f"COPY littrack_stage ({names}) FROM STDIN") as copy:
@@ -419,11 +416,9 @@ def _insert_publications(session: Session, rows: list[dict[str, Any]]) -> dict[i
             inserted = dict(cursor.fetchall())
             cursor.execute("DROP TABLE littrack_stage")
         return inserted
-    per_statement = 30_000 // len(_INSERT_COLUMNS)  # SQLite allows 32,766 parameters per statement
     one = "(" + ", ".join("?" * len(_INSERT_COLUMNS)) + ")"
     inserted = {}
-    for start in range(0, len(data), per_statement):
-        part = data[start:start + per_statement]
+    for part in in_chunks(data, SQLITE_MAX_PARAMETERS // len(_INSERT_COLUMNS)):
         sql = (f"INSERT INTO publications ({names}) VALUES {', '.join([one] * len(part))} "
                "ON CONFLICT DO NOTHING RETURNING pmid, id")
         inserted.update(connection.exec_driver_sql(sql, tuple(chain.from_iterable(part))).all())
@@ -448,7 +443,7 @@ def _replace_children(session: Session, table: Table, fields: tuple[str, ...],
     columns = ("publication_id", *fields)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        raw = connection.connection.dbapi_connection
+        raw: Any = connection.connection.driver_connection  # psycopg's own connection: its cursors have copy()
         with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -496,8 +491,8 @@ def _expire(session: Session, pub_ids: set[int], replaced: set[int]) -> None:
         return
     objects = list(session.identity_map.values())
     for obj in objects:  # children first: expiring a publication cascades to the authors it holds
-        if isinstance(obj, (Author, MeshHeading)) and inspect(obj).dict.get("publication_id") in replaced:
+        if isinstance(obj, (Author, MeshHeading)) and instance_dict(obj).get("publication_id") in replaced:
             session.expunge(obj)
     for obj in objects:
-        if isinstance(obj, Publication) and inspect(obj).dict.get("id") in pub_ids:
+        if isinstance(obj, Publication) and instance_dict(obj).get("id") in pub_ids:
             session.expire(obj)

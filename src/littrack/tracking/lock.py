@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from littrack.db import dialect_insert
 from littrack.errors import ConcurrencyError
 from littrack.models import AppLock
-from littrack.models.base import utcnow
+from littrack.models.base import Base, utcnow
 
 logger = logging.getLogger("littrack.lock")
 
-LOCKS = AppLock.__table__
+LOCKS = Base.metadata.tables[AppLock.__tablename__]
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,6 @@ class ProcessLock:
 
     def try_acquire(self) -> Holder | None:
         """Take the lock if free (or stale); else return who holds it."""
-        from littrack.pubmed.store import dialect_insert
-
         now = utcnow()
         # Every write transaction starts with its write, so SQLite never has to upgrade a read lock.
         with self.engine.begin() as conn:

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from littrack.db import make_sessionmaker
+from littrack.db import dialect_insert, make_sessionmaker
 from littrack.errors import ConfigError, EutilsError, LittrackError
 from littrack.models import Publication, SavedSearch, SearchHit, SearchRun
 from littrack.models.base import utcnow
@@ -28,7 +28,7 @@ from littrack.pubmed.eutils import EutilsClient
 from littrack.pubmed.parse import iter_pubmed
 from littrack.pubmed.ratelimit import backoff_delay
 from littrack.pubmed.records import DeletedCitation, PubmedRecord
-from littrack.pubmed.store import dialect_insert, upsert_records
+from littrack.pubmed.store import upsert_records
 from littrack.tracking.lock import ProcessLock
 from littrack.tracking.searches import is_due, resolve_search
 

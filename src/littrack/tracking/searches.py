@@ -155,11 +155,12 @@ def list_searches(session: Session) -> list[dict[str, Any]]:
     rows = []
     for s in searches:
         run = last.get(s.id)
+        due = next_due(s)
         rows.append({
             "name": s.name, "query": s.query, "every": format_every(s.interval_seconds), "paused": s.paused,
             "watermark": iso(s.watermark), "last_run": iso(s.last_run_at),
             "last_status": run.status if run else None, "last_success": iso(s.last_success_at),
-            "next_due": "paused" if s.paused else (iso(next_due(s)) if next_due(s) and next_due(s) > now else "now"),
+            "next_due": "paused" if s.paused else (iso(due) if due and due > now else "now"),
             "papers": hits.get(s.id, 0),
         })
     return rows

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from littrack.db import in_chunks
 from littrack.errors import NotFound, ValidationError
 from littrack.models import (
     Change,
@@ -26,7 +27,6 @@ from littrack.tracking.searches import resolve_search
 from littrack.values import iso
 
 LINK_ROLES = ("other", "companion", "preprint", "erratum")
-_IN_CHUNK = 500
 
 
 def resolve_paper(session: Session, pmid: int) -> Publication:
@@ -39,8 +39,7 @@ def resolve_paper(session: Session, pmid: int) -> Publication:
 
 def _searches_of(session: Session, pub_ids: Sequence[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
-    for start in range(0, len(pub_ids), _IN_CHUNK):
-        part = pub_ids[start:start + _IN_CHUNK]
+    for part in in_chunks(pub_ids):
         rows = session.execute(select(SearchHit.publication_id, SavedSearch.name)
                                .join(SavedSearch, SavedSearch.id == SearchHit.search_id)
                                .where(SearchHit.publication_id.in_(part)).order_by(SavedSearch.name))
@@ -140,7 +139,8 @@ def put_on_triage_list(session: Session, publication_ids: Sequence[int], curator
     wanted = set(publication_ids)
     if not wanted:
         return 0
-    listed = set(session.scalars(select(Triage.publication_id).where(Triage.publication_id.in_(wanted))))
+    listed = {pid for part in in_chunks(wanted)
+              for pid in session.scalars(select(Triage.publication_id).where(Triage.publication_id.in_(part)))}
     fresh = sorted(wanted - listed)
     if fresh:
         now = utcnow()
@@ -154,7 +154,8 @@ def mark_papers(session: Session, pmids: Sequence[int], status: str, note: str |
     """Set the triage status (and note) of papers; every PMID must be stored, else nothing changes."""
     if status not in TRIAGE_STATUSES:
         raise ValidationError(f"unknown status {status!r}; statuses: {', '.join(TRIAGE_STATUSES)}")
-    pubs = {p.pmid: p for p in session.scalars(select(Publication).where(Publication.pmid.in_(set(pmids))))}
+    pubs = {p.pmid: p for part in in_chunks(set(pmids))
+            for p in session.scalars(select(Publication).where(Publication.pmid.in_(part)))}
     missing = [p for p in dict.fromkeys(pmids) if p not in pubs]
     if missing:
         raise NotFound(f"no stored paper with PMID {', '.join(map(str, missing))}; nothing was marked "
