@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import shutil
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from littrack.values import iso
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 
@@ -27,8 +30,8 @@ def _cell(value: Any) -> str:
 
 
 def _json_default(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
+    if isinstance(value, dt.date):  # datetimes too
+        return iso(value, exact=True, utc="+00:00")
     return str(value)
 
 

@@ -8,19 +8,20 @@ from typing import Any
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
+from littrack.db import in_chunks
 from littrack.errors import NotFound
 from littrack.models import Change, Study
 from littrack.suggest import unknown
+from littrack.values import iso
 
 # Row bookkeeping, not curated values: the change log's own `at` says when.
 SKIP = {"id", "created_at", "updated_at"}
 
 
 def jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    """A column value as the change log stores it: dates and times as ISO text (times exact, offset +00:00)."""
+    if isinstance(value, dt.date):  # datetimes too
+        return iso(value, exact=True, utc="+00:00")
     return value
 
 
@@ -76,7 +77,7 @@ def list_changes(
     changes = list(session.scalars(stmt))
     names = _names(session, {(c.entity, c.entity_id) for c in changes if not _name(c.after or c.before)})
     return [
-        {"id": c.id, "at": c.at.isoformat() if c.at else None, "curator": c.curator, "action": c.action,
+        {"id": c.id, "at": iso(c.at, exact=True, utc="+00:00"), "curator": c.curator, "action": c.action,
          "entity": c.entity, "entity_id": c.entity_id, "study": c.study_key,
          "label": _label(c.entity, c.entity_id, _name(c.after or c.before) or names.get((c.entity, c.entity_id))),
          "changes": summary(c), "before": c.before, "after": c.after}
@@ -97,8 +98,8 @@ def _names(session: Session, wanted: set[tuple[str, int]]) -> dict[tuple[str, in
     out: dict[tuple[str, int], str] = {}
     if not wanted:
         return out
-    rows = session.scalars(select(Change).where(Change.action == "create",
-                                                Change.entity_id.in_({i for _, i in wanted})))
+    rows = (c for part in in_chunks({i for _, i in wanted})
+            for c in session.scalars(select(Change).where(Change.action == "create", Change.entity_id.in_(part))))
     for c in rows:
         name = _name(c.after)
         if (c.entity, c.entity_id) in wanted and name:

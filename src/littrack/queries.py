@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from littrack.errors import NotFound
 from littrack.suggest import unknown
-from littrack.values import probability_from_columns
+from littrack.values import iso, probability_from_columns
 from littrack.vocab import MEASURES, name_key
 
 if TYPE_CHECKING:
@@ -217,12 +217,9 @@ def trait_domains(db: Reader, trait_ids: set[int]) -> dict[int, list[str]]:
 
 def _utc_iso(value: dt.datetime | str | None) -> str | None:
     """A stored time as ISO 8601 in UTC, as littrack.models.base.UTCDateTime reads it (SQLite keeps text, no zone)."""
-    if value is None:
-        return None
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-    return value.isoformat()
+    return iso(value, exact=True, utc="+00:00")
 
 
 def _probability(value: float | None, log10: float | None) -> float | str | None:

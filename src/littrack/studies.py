@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from littrack.models import Dataset, EffectSize, Publication, Study, StudyPublication
 from littrack.queries import EffectFilter, find_effects, resolve_study
+from littrack.values import iso
 
 
 def publication_summary(pub: Publication) -> dict[str, Any]:
     return {
         "pmid": pub.pmid, "doi": pub.doi, "pmcid": pub.pmcid, "title": pub.title, "journal": pub.journal,
-        "year": pub.year, "pub_date": pub.pub_date_text, "epub_date": pub.epub_date.isoformat() if pub.epub_date else None,
+        "year": pub.year, "pub_date": pub.pub_date_text, "epub_date": iso(pub.epub_date),
         "volume": pub.volume, "issue": pub.issue, "pages": pub.pages, "authors": pub.author_names(),
         "publication_types": pub.publication_types, "is_preprint": pub.is_preprint, "is_retracted": pub.is_retracted,
         "preprint_of": (pub.preprint_of.pmid or pub.preprint_of.doi) if pub.preprint_of else None,

@@ -1,4 +1,4 @@
-"""Parsing and checking of single values: numbers, p values, identifiers, dates."""
+"""Single values: parsing and checking numbers, p values, identifiers, dates; writing numbers and dates as text."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Literal
 
 DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
 PMID_RE = re.compile(r"^[1-9]\d{0,8}$")
@@ -50,6 +51,18 @@ class Probability:
         exponent = math.floor(self.log10)
         mantissa = 10 ** (self.log10 - exponent)
         return f"{mantissa:.3g}e{exponent}"
+
+
+def number_text(value: float | int | None) -> str:
+    """Shortest text that reads back as the same number; "" for None."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        raise TypeError("not a number")
+    if isinstance(value, int):
+        return str(value)
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
 
 
 def parse_probability(text: str) -> Probability:
@@ -124,10 +137,18 @@ def parse_datetime(text: str | dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-def iso(value: dt.date | dt.datetime | None) -> str | None:
-    """A date as YYYY-MM-DD, a datetime as UTC YYYY-MM-DDTHH:MM:SSZ, None as None."""
+def iso(value: dt.date | dt.datetime | None, *, exact: bool = False, utc: Literal["Z", "+00:00"] = "Z") -> str | None:
+    """A date as YYYY-MM-DD; a datetime in UTC as YYYY-MM-DDTHH:MM:SSZ; None as None. littrack's one formatter.
+
+    exact: keep the fraction of a second (when there is one), so that the text reads back as the same time:
+    bundles, the change log and the effects query; listings show whole seconds. utc="+00:00" writes the zone as
+    Python's isoformat does: the change log and the effects query always have, and stored change-log entries
+    keep one form. A naive datetime is taken as UTC, as littrack stores every time (models.base.UTCDateTime).
+    """
     if value is None:
         return None
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value.isoformat()
+    if not isinstance(value, dt.datetime):
+        return value.isoformat()
+    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    text = value.isoformat(timespec="auto" if exact else "seconds")
+    return text if utc == "+00:00" else text.removesuffix("+00:00") + "Z"

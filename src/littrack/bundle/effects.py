@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from littrack.models.base import DIRECTIONS, MEASURES, RATIO_MEASURES, VALUE_KINDS
-from littrack.values import BadValue, parse_datetime, parse_float, parse_int, parse_probability
+from littrack.values import BadValue, iso, number_text, parse_datetime, parse_float, parse_int, parse_probability
 
 # (column, required, help) in the order a spreadsheet shows them.
 EFFECT_COLUMNS: list[tuple[str, bool, str]] = [
@@ -290,18 +289,6 @@ def check_effect_row(raw: Mapping[str, str | None], where: Callable[[str], str])
 
 # ---- the way back: a stored effect as the row text the validator reads -----------------------------
 
-def number_text(value: float | int | None) -> str:
-    """Shortest text that reads back as the same number."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        raise TypeError("not a number")
-    if isinstance(value, int):
-        return str(value)
-    text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
-
-
 def probability_text(value: float | None, log10: float | None) -> str:
     """A p or q value as text that reads back to the same stored pair, also below the smallest double."""
     if value is not None:
@@ -314,12 +301,6 @@ def probability_text(value: float | None, log10: float | None) -> str:
         if float(Decimal(text).log10()) == log10:
             return text
     return f"{exact:.17e}"
-
-
-def datetime_text(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def effect_row(effect: Any) -> dict[str, str]:
@@ -358,6 +339,6 @@ def effect_row(effect: Any) -> dict[str, str]:
         "quote": e.quote or "",
         "notes": e.notes or "",
         "curator": e.curator,
-        "curated_at": datetime_text(e.curated_at),
+        "curated_at": iso(e.curated_at, exact=True) or "",
         "exposure_type": "" if e.exposure_type == DEFAULT_EXPOSURE_TYPE else (e.exposure_type or ""),
     }

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from littrack.bundle.effects import number_text
+from littrack.values import number_text
 
 
 def cell(value: Any, true: str = "yes", false: str = "no") -> str:
