@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from littrack import history
 from littrack.bundle.apply import _author, _set, unknown_name
 from littrack.bundle.effects import COLUMN_NAMES, check_effect_row, effect_row
 from littrack.bundle.read import STUDY_KEY_RE
+from littrack.citations import ascii_word, vancouver
 from littrack.errors import NotFound, ValidationError
 from littrack.models import (
     Comparison,
@@ -259,14 +259,9 @@ def manual_publication(session: Session, m: ManualPublication) -> tuple[Publicat
     return pub, True
 
 
-def _ascii_word(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]", "", folded)
-
-
 def default_source_key(pub: Publication) -> str:
     first = pub.authors[0] if pub.authors else None
-    name = _ascii_word((first.last_name or first.collective_name or "").split()[0]) if first and (
+    name = ascii_word((first.last_name or first.collective_name or "").split()[0]) if first and (
         first.last_name or first.collective_name) else ""
     if name and pub.year:
         return f"{name.upper()}{pub.year}"
@@ -277,8 +272,6 @@ def add_study(session: Session, key: str, pub: Publication, curator: str, *, tit
               source_key: str | None = None, design: str | None = None, description: str | None = None,
               notes: str | None = None) -> Study:
     """A new study around its primary publication, with that publication as its primary source."""
-    from littrack.export.references import vancouver
-
     key = key.strip()
     if not STUDY_KEY_RE.match(key):
         raise ValidationError(f"KEY: a study key is letters, digits, '_', '.' or '-', starting with a letter or digit ({key})")

@@ -9,7 +9,7 @@ from pathlib import Path
 from littrack.bundle.effects import COLUMN_NAMES, EFFECT_COLUMNS
 from littrack.bundle.read import EFFECTS_FILE, FORMAT, STUDY_FILE
 from littrack.errors import ValidationError
-from littrack.export.tables import write_files
+from littrack.files import write_files
 from littrack.models.base import DATASET_ROLES, MEASURES, SOURCE_KINDS, VALUE_KINDS
 
 STUDY_TEMPLATE = f'''# A littrack study bundle: this file describes the study, effects.csv holds its effect sizes.

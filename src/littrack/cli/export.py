@@ -16,7 +16,7 @@ def _deliver(text: str, output: Path | None, what: str) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    from littrack.export.tables import write_atomic
+    from littrack.files import write_atomic
 
     write_atomic(output, text)
     click.echo(f"wrote {what} to {output}", err=True)
@@ -95,7 +95,7 @@ def export_papers(app: AppContext, search: str | None, status: tuple[str, ...], 
 @pass_app
 def export_study(app: AppContext, key: str, path: Path, force: bool) -> None:
     """Write study KEY as a bundle into folder PATH; `littrack import PATH` reads it back."""
-    from littrack.export.bundle_write import write_study
+    from littrack.bundle.write import write_study
 
     with app.read() as session:
         notes = write_study(session, key, path, force=force)

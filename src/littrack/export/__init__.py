@@ -1,1 +1,1 @@
-"""Exports: effect sizes (csv, json, metafor), papers (BibTeX, RIS, CSL-JSON) and whole studies as bundles."""
+"""Exports: effect sizes (csv, json, metafor) and papers (BibTeX, RIS, CSL-JSON); whole studies: bundle.write."""

@@ -1,22 +1,19 @@
 """Publications for reference managers: BibTeX, RIS and CSL-JSON, keeping DOI, PMID and PMCID.
 
-BibTeX keys are FirstAuthorYearTitleword (ASCII), e.g. Xu2025Genetic. When two publications in the database
-share a key, the one stored first keeps it and later ones get b, c, ... appended; the whole database is looked
-at, not just the papers exported, so a paper's key does not depend on what else is exported with it.
+BibTeX and CSL-JSON ids are the citation keys of littrack.citations.
 Preprints are CSL type "article" (CSL 1.0.2's type for preprints) and carry note "Preprint" elsewhere.
 """
 
 from __future__ import annotations
 
 import json
-import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from littrack.citations import citation_keys, one_line
 from littrack.errors import NotFound, ValidationError
 from littrack.models import Author, Publication, SavedSearch, SearchHit, StudyPublication, Triage
 from littrack.models.base import TRIAGE_STATUSES
@@ -25,7 +22,6 @@ from littrack.suggest import unknown
 
 FORMATS = ("bibtex", "ris", "csljson")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-STOPWORDS = {"a", "an", "the", "of", "on", "in", "and", "for", "to", "with", "from", "by", "at", "is", "are"}
 
 
 # ---- which papers -----------------------------------------------------------------------------------
@@ -55,52 +51,6 @@ def select_papers(session: Session, *, search: str | None = None, statuses: Sequ
 
 # ---- shared pieces ----------------------------------------------------------------------------------
 
-def ascii_word(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]", "", folded)
-
-
-def _key_base(last: str | None, year: int | None, title: str) -> str:
-    name = ascii_word((last or "").split()[0]) if (last or "").split() else ""
-    words = [ascii_word(w) for w in re.split(r"[\s\-/:]+", title)]
-    word = next((w for w in words if w and w.lower() not in STOPWORDS), "")
-    return f"{(name or 'Anon')[:1].upper()}{(name or 'Anon')[1:]}{year or 'nd'}{word[:1].upper()}{word[1:]}"
-
-
-def citation_keys(session: Session) -> dict[int, str]:
-    """Publication id -> a BibTeX key unique across the database, stable as publications are added."""
-    first = (select(Author.publication_id, func.min(Author.position).label("pos"))
-             .group_by(Author.publication_id).subquery())
-    rows = session.execute(
-        select(Publication.id, Publication.pub_year, Publication.sort_date, Publication.title,
-               Author.last_name, Author.collective_name)
-        .outerjoin(first, first.c.publication_id == Publication.id)
-        .outerjoin(Author, and_(Author.publication_id == Publication.id, Author.position == first.c.pos))
-        .order_by(Publication.id)
-    )
-    keys: dict[int, str] = {}
-    taken: set[str] = set()
-    for pid, year, sort_date, title, last, collective in rows:
-        base = _key_base(last or collective, year or (sort_date.year if sort_date else None), title or "")
-        key, n = base, 0
-        while key in taken:
-            n += 1
-            key = base + _suffix(n)
-        keys[pid] = key
-        taken.add(key)
-    return keys
-
-
-def _suffix(n: int) -> str:
-    """1 -> b, 2 -> c, ... 25 -> z, 26 -> ba ..."""
-    letters = ""
-    while True:
-        n, r = divmod(n, 26)
-        letters = "abcdefghijklmnopqrstuvwxyz"[r] + letters
-        if n == 0:
-            return letters
-
-
 def page_range(pages: str | None) -> tuple[str | None, str | None]:
     """'505-13' -> ('505', '513'): MEDLINE abbreviates last pages; 'e123' -> ('e123', None)."""
     if not pages:
@@ -117,26 +67,6 @@ def _year(pub: Publication) -> int | None:
     return pub.year
 
 
-def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
-
-
-def vancouver(pub: Publication) -> str:
-    """A citation in Vancouver (ICMJE) style: up to six authors, then et al."""
-    names = [a.display_name for a in pub.authors]
-    authors = ", ".join(names[:6]) + (", et al" if len(names) > 6 else "")
-    where = _one_line(pub.journal)
-    date = str(_year(pub) or "")
-    volume = f"{pub.volume or ''}{f'({pub.issue})' if pub.issue else ''}"
-    when = f"{date};{volume}" if volume else date
-    when = f"{when}:{pub.pages}" if pub.pages else when
-    parts = [authors + "." if authors else "", _one_line(pub.title).rstrip(".") + ".",
-             f"{where}." if where else "", f"{when}." if when else ""]
-    ids = [f"doi:{pub.doi}" if pub.doi else "", f"PMID: {pub.pmid}" if pub.pmid else "",
-           f"PMCID: {pub.pmcid}" if pub.pmcid else ""]
-    return " ".join(p for p in parts + ids if p)
-
-
 def _notes(pub: Publication) -> list[str]:
     return [n for n, flag in (("Preprint", pub.is_preprint), ("Retracted publication", pub.is_retracted)) if flag]
 
@@ -150,13 +80,13 @@ _LATEX = {
 
 
 def latex_escape(text: str) -> str:
-    return "".join(_LATEX.get(ch, ch) for ch in _one_line(text))
+    return "".join(_LATEX.get(ch, ch) for ch in one_line(text))
 
 
 def bibtex_title(text: str) -> str:
     """Escaped, with words whose inner capitals matter (TRD, mRNA, GWAS) braced so styles keep their case."""
     out = []
-    for word in _one_line(text).split(" "):
+    for word in one_line(text).split(" "):
         escaped = latex_escape(word)
         out.append("{" + escaped + "}" if any(ch.isupper() for ch in word[1:]) else escaped)
     return " ".join(out)
@@ -229,7 +159,7 @@ def ris_record(pub: Publication) -> str:
     tags += [("AB", pub.abstract), ("N1", "; ".join(_notes(pub)) or None),
              ("UR", f"https://doi.org/{pub.doi}" if pub.doi else
               f"https://pubmed.ncbi.nlm.nih.gov/{pub.pmid}/" if pub.pmid else None)]
-    lines = [f"{tag}  - {_one_line(value)}" for tag, value in tags if value]
+    lines = [f"{tag}  - {one_line(value)}" for tag, value in tags if value]
     lines.append("ER  - ")
     return "\n".join(lines) + "\n"
 
@@ -249,7 +179,7 @@ def _csl_name(a: Author) -> dict[str, str]:
 
 def csl_item(pub: Publication, key: str) -> dict[str, Any]:
     item: dict[str, Any] = {"id": key, "type": "article" if pub.is_preprint else "article-journal",
-                            "title": _one_line(pub.title)}
+                            "title": one_line(pub.title)}
     if pub.authors:
         item["author"] = [_csl_name(a) for a in pub.authors]
     year = _year(pub)
@@ -263,7 +193,7 @@ def csl_item(pub: Publication, key: str) -> dict[str, Any]:
         item["available-date"] = {"date-parts": [[e.year, e.month, e.day]]}
     first, last = page_range(pub.pages)
     optional = {
-        "container-title": _one_line(pub.journal) or None, "container-title-short": pub.journal_iso,
+        "container-title": one_line(pub.journal) or None, "container-title-short": pub.journal_iso,
         "volume": pub.volume, "issue": pub.issue, "page": f"{first}-{last}" if last else first,
         "DOI": pub.doi, "PMID": str(pub.pmid) if pub.pmid else None, "PMCID": pub.pmcid, "ISSN": pub.issn,
         "language": pub.language, "abstract": pub.abstract, "keyword": ", ".join(pub.keywords) if pub.keywords else None,

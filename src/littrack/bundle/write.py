@@ -19,9 +19,9 @@ from littrack.bundle import toml_write
 from littrack.bundle.apply import author_initials
 from littrack.bundle.effects import COLUMN_NAMES, effect_row
 from littrack.bundle.read import EFFECTS_FILE, FORMAT, STUDY_FILE
+from littrack.citations import citation_keys
 from littrack.errors import ValidationError
-from littrack.export.references import citation_keys
-from littrack.export.tables import write_files
+from littrack.files import write_files
 from littrack.models import Author, Comparison, EffectSize, Publication, Study, Trait
 from littrack.queries import resolve_study
 
