@@ -29,7 +29,7 @@ from littrack.models import (
 )
 from littrack.models.base import utcnow
 from littrack.queries import resolve_study
-from littrack.values import BadValue, normalize_doi, parse_pmcid, parse_pmid
+from littrack.values import BadValue, iso, normalize_doi, parse_pmcid, parse_pmid
 
 Where = Callable[[str], str]
 
@@ -204,7 +204,7 @@ def check_identifiers(pmid: str | None, doi: str | None, pmcid: str | None,
             out.append(None)
             continue
         try:
-            out.append(parse(value))  # type: ignore[operator]
+            out.append(parse(value))
         except BadValue as exc:
             problems.append(f"--{name}: {exc} ({value})")
             out.append(None)
@@ -282,46 +282,10 @@ def add_study(session: Session, key: str, pub: Publication, curator: str, *, tit
     session.add(study)
     study.publication_links.append(StudyPublication(publication=pub, role="preprint" if pub.is_preprint else "primary",
                                                     position=0))
-    date = pub.epub_date.isoformat() if pub.epub_date else (str(pub.year) if pub.year else None)
+    date = iso(pub.epub_date) or (str(pub.year) if pub.year else None)
     source = Source(key=source_key or default_source_key(pub), kind="preprint" if pub.is_preprint else "publication",
                     is_primary=True, publication=pub, citation=vancouver(pub), date_text=date)
     study.sources.append(source)
     history.record(session, "study", study, "create", curator, None, study.key)
     history.record(session, "source", source, "create", curator, None, study.key)
     return study
-
-
-def fetch_pubmed(pmid: int | None, doi: str | None) -> Any:
-    """Fetch one PubMed record by PMID, or by DOI through ESearch (network; no database)."""
-    from littrack.pubmed.eutils import EutilsClient
-    from littrack.pubmed.parse import iter_pubmed
-    from littrack.pubmed.records import PubmedRecord
-
-    with EutilsClient() as client:
-        if pmid is None:
-            assert doi is not None
-            ids = client.esearch(f'"{doi}"[doi]').ids
-            if not ids:
-                raise NotFound(f"--doi: no PubMed record has this DOI; add the study by hand with --title, --journal, "
-                               f"--year, --authors ({doi})")
-            if len(ids) > 1:
-                raise ValidationError(f"--doi: {len(ids)} PubMed records have this DOI ({', '.join(map(str, ids))}); "
-                                      f"give --pmid ({doi})")
-            pmid = int(ids[0])
-        body = client.efetch([pmid])
-    for record in iter_pubmed(body):
-        if isinstance(record, PubmedRecord) and record.pmid == pmid:
-            return record
-    raise NotFound(f"--pmid: PubMed returned no record for PMID {pmid} (deleted or not yet public?) ({pmid})")
-
-
-def store_pubmed(session: Session, record: Any) -> tuple[Publication, bool]:
-    """The record as a Publication (through the PubMed store, the one mapping of records to rows)."""
-    from littrack.pubmed.store import upsert_records
-
-    result = upsert_records(session, [record])
-    pub_id = result.ids.get(record.pmid)
-    pub = session.get(Publication, pub_id) if pub_id else None
-    if pub is None:
-        raise NotFound(f"PMID {record.pmid} was fetched but could not be stored")
-    return pub, result.new > 0

@@ -39,16 +39,10 @@ def add(app: AppContext, key: str, pmid: str | None, doi: str | None, title: str
     Without --title, --pmid or --doi fetch the metadata from PubMed (NCBI E-utilities).
     """
     from littrack.config import resolve_curator
-    from littrack.curation import (
-        ManualPublication,
-        add_study,
-        check_identifiers,
-        fetch_pubmed,
-        find_publication,
-        manual_publication,
-        store_pubmed,
-    )
+    from littrack.curation import ManualPublication, add_study, check_identifiers, find_publication, manual_publication
     from littrack.errors import ValidationError
+    from littrack.pubmed.lookup import fetch_record
+    from littrack.pubmed.store import store_record
 
     problems: list[str] = []
     ids = check_identifiers(pmid, doi, pmcid, problems)
@@ -61,12 +55,12 @@ def add(app: AppContext, key: str, pmid: str | None, doi: str | None, title: str
     with app.read() as session:
         known = find_publication(session, *ids) is not None
     if not known and not title:
-        record = fetch_pubmed(ids[0], ids[1])  # the network first, then one short transaction
+        record = fetch_record(ids[0], ids[1])  # the network first, then one short transaction
     manual = ManualPublication(title=title, journal=journal, year=year, volume=volume, issue=issue, pages=pages,
                                authors=authors, pmid=pmid, doi=doi, pmcid=pmcid, pub_date=pub_date, preprint=preprint)
     with app.begin() as session:
         if record is not None:
-            pub, created = store_pubmed(session, record)
+            pub, created = store_record(session, record)
             how = "fetched from PubMed"
         else:
             pub, created = manual_publication(session, manual)

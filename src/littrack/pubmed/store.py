@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_dict
 
 from littrack.db import IN_CHUNK, SQLITE_MAX_PARAMETERS, in_chunks
+from littrack.errors import NotFound
 from littrack.models import Author, MeshHeading, Publication
 from littrack.models.base import Base, utcnow
 from littrack.pubmed.records import DeletedCitation, MeshQualifier, PubmedRecord
@@ -96,6 +97,17 @@ class StoreResult:
         seen = self.ids
         self.pmids.extend(p for p in other.pmids if p not in seen)
         self.ids.update(other.ids)
+
+
+def store_record(session: Session, record: PubmedRecord) -> tuple[Publication, bool]:
+    """One fetched record as its Publication (through upsert_records, the one mapping of records to rows); True
+    when it is new. The caller commits."""
+    result = upsert_records(session, [record])
+    pub_id = result.ids.get(record.pmid)
+    pub = session.get(Publication, pub_id) if pub_id else None
+    if pub is None:
+        raise NotFound(f"PMID {record.pmid} was fetched but could not be stored")
+    return pub, result.new > 0
 
 
 def _clip(table: str, column: str, value: str | None, pmid: int) -> str | None:
