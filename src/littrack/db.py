@@ -105,8 +105,8 @@ def dialect_insert(bind: Session | Connection, table: Table) -> postgresql.Inser
     raise NotImplementedError(f"littrack writes to SQLite and PostgreSQL, not {name}")
 
 
-# Parameters one statement may bind: SQLite's default SQLITE_MAX_VARIABLE_NUMBER (since 3.32); PostgreSQL's wire
-# protocol counts them in 16 bits (65,535), so SQLite's is the lower limit of the two.
+# Parameters one statement may bind: SQLite's default SQLITE_MAX_VARIABLE_NUMBER (since 3.32; some builds raise it,
+# not all); PostgreSQL's wire protocol counts them in 16 bits (65,535), so SQLite's is the lower limit of the two.
 SQLITE_MAX_PARAMETERS = 32_766
 # Ids per `IN (...)` list: SQLAlchemy binds one parameter per id, so a long id list goes in chunks, far below
 # both limits and leaving room for the statement's other parameters.
