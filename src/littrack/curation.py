@@ -11,8 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from littrack import history
-from littrack.bundle.apply import _author, _set, unknown_name
+from littrack.bundle.apply import unknown_name
 from littrack.bundle.effects import COLUMN_NAMES, check_effect_row, effect_row
+from littrack.bundle.publications import author_from_spec
 from littrack.bundle.read import STUDY_KEY_RE
 from littrack.citations import ascii_word, vancouver
 from littrack.errors import NotFound, ValidationError
@@ -27,7 +28,7 @@ from littrack.models import (
     TraitSynonym,
     name_key,
 )
-from littrack.models.base import utcnow
+from littrack.models.base import assign_changed, utcnow
 from littrack.queries import resolve_study
 from littrack.values import BadValue, iso, normalize_doi, parse_pmcid, parse_pmid
 
@@ -160,9 +161,9 @@ def edit_effect(session: Session, effect: EffectSize, updates: Mapping[str, str]
     values = dict(spec.values)
     values.update(finding_key=spec.finding_key, exposure_trait=refs.trait, comparison=refs.comparison,
                   source=refs.source, dataset=refs.dataset)
-    if not _set(effect, values) and not {"curator", "curated_at"} & set(updates):
+    if not assign_changed(effect, values) and not {"curator", "curated_at"} & set(updates):
         return False
-    _set(effect, {"curator": spec.curator or curator, "curated_at": spec.curated_at or utcnow()})
+    assign_changed(effect, {"curator": spec.curator or curator, "curated_at": spec.curated_at or utcnow()})
     history.record(session, "effect_size", effect, "update", curator, before, study.key)
     return True
 
@@ -252,7 +253,7 @@ def manual_publication(session: Session, m: ManualPublication) -> tuple[Publicat
         pub_year=year, pub_date_text=m.pub_date or (str(year) if year else None), volume=m.volume or None,
         issue=m.issue or None, pages=m.pages or None, origin="manual", is_preprint=m.preprint,
         publication_types=["Preprint"] if m.preprint else [], keywords=[],
-        authors=[_author(i, a) for i, a in enumerate(authors)],
+        authors=[author_from_spec(i, a) for i, a in enumerate(authors)],
     )
     session.add(pub)
     session.flush()

@@ -14,16 +14,15 @@ from sqlalchemy.orm import Session
 
 from littrack import history
 from littrack.bundle.effects import show_value
+from littrack.bundle.publications import author_from_spec, author_rows, mesh_from_spec, mesh_rows, publication_values
 from littrack.bundle.read import EFFECTS_FILE, STUDY_FILE, Bundle, parse_bundle
 from littrack.errors import ValidationError
 from littrack.models import (
-    Author,
     Cohort,
     Comparison,
     Dataset,
     DatasetGroup,
     EffectSize,
-    MeshHeading,
     Phenotype,
     Publication,
     Source,
@@ -34,7 +33,7 @@ from littrack.models import (
     TraitSynonym,
     name_key,
 )
-from littrack.models.base import utcnow
+from littrack.models.base import assign_changed, utcnow
 from littrack.suggest import nearest
 
 OUTCOMES = ("added", "updated", "unchanged", "removed")
@@ -66,16 +65,6 @@ def unknown_name(what: str, value: str, candidates: Iterable[str], hint: str = "
     return f"unknown {what}{near}{hint} ({show_value(value)})"
 
 
-def _set(obj: Any, values: dict[str, Any]) -> bool:
-    """Set attributes that differ; True when anything changed."""
-    changed = False
-    for key, value in values.items():
-        if getattr(obj, key) != value:
-            setattr(obj, key, value)
-            changed = True
-    return changed
-
-
 def _upsert(session: Session, report: LoadReport, entity: str, obj: Any | None, cls: type, values: dict[str, Any],
             create: dict[str, Any] | None = None) -> Any:
     if obj is None:
@@ -83,7 +72,7 @@ def _upsert(session: Session, report: LoadReport, entity: str, obj: Any | None, 
         session.add(obj)
         report.count(entity, "added")
     else:
-        report.count(entity, "updated" if _set(obj, values) else "unchanged")
+        report.count(entity, "updated" if assign_changed(obj, values) else "unchanged")
     return obj
 
 
@@ -240,7 +229,7 @@ class _Loader:
             for key in ("ontology_id", "description"):
                 if key in spec:
                     values[key] = spec[key]
-            changed = obj is not None and _set(obj, values)
+            changed = obj is not None and assign_changed(obj, values)
             if obj is None:
                 obj = Trait(name=spec["name"], **values)
                 self.s.add(obj)
@@ -295,23 +284,23 @@ class _Loader:
                 if obj is None and spec.get(ident):
                     obj = self.s.scalar(select(Publication).where(column == spec[ident]))
             values = publication_values(spec)
-            authors = [_author(i, a) for i, a in enumerate(spec.get("authors", []))]
-            mesh = [_mesh(i, m) for i, m in enumerate(spec.get("mesh", []))]
+            authors = [author_from_spec(i, a) for i, a in enumerate(spec.get("authors", []))]
+            mesh = [mesh_from_spec(i, m) for i, m in enumerate(spec.get("mesh", []))]
             if obj is None:
                 values.setdefault("origin", "bundle")
                 obj = Publication(authors=authors, mesh_headings=mesh, **values)
                 self.s.add(obj)
                 self.report.count("publications", "added")
             else:
-                changed = _set(obj, values)
+                changed = assign_changed(obj, values)
                 # 'Last, Fore' strings carry names only: they leave a record's affiliations and ORCIDs alone.
                 names_only = all(isinstance(a, str) for a in spec.get("authors", []))
-                if "authors" in spec and _author_rows(obj.authors, names_only) != _author_rows(authors, names_only):
+                if "authors" in spec and author_rows(obj.authors, names_only) != author_rows(authors, names_only):
                     obj.authors = []
                     self.s.flush()
                     obj.authors = authors
                     changed = True
-                if "mesh" in spec and _mesh_rows(obj.mesh_headings) != _mesh_rows(mesh):
+                if "mesh" in spec and mesh_rows(obj.mesh_headings) != mesh_rows(mesh):
                     obj.mesh_headings = []
                     self.s.flush()
                     obj.mesh_headings = mesh
@@ -344,7 +333,7 @@ class _Loader:
             if link is None:
                 obj.publication_links.append(StudyPublication(publication=pub, role=role, position=pos))
             else:
-                _set(link, {"role": role, "position": pos})
+                assign_changed(link, {"role": role, "position": pos})
         return obj
 
     def sources(self, study: Study, refs: dict[str, Publication]) -> dict[str, Source]:
@@ -364,7 +353,7 @@ class _Loader:
                 study.sources.append(obj)
                 self.report.count("sources", "added")
                 history.record(self.s, "source", obj, "create", self.curator, None, study.key)
-            elif _set(obj, values):
+            elif assign_changed(obj, values):
                 self.report.count("sources", "updated")
                 history.record(self.s, "source", obj, "update", self.curator, before, study.key)
             else:
@@ -396,7 +385,7 @@ class _Loader:
                 history.record(self.s, "dataset", obj, "create", self.curator, None, study.key)
             else:
                 before = {**history.snapshot(obj), "groups": {g.name: g.n for g in obj.groups}}
-                changed = _set(obj, values)
+                changed = assign_changed(obj, values)
                 if [(g.name, g.n) for g in obj.groups] != groups:
                     obj.groups = []
                     self.s.flush()
@@ -436,7 +425,7 @@ class _Loader:
                 logged.append((obj, "create", None))
                 continue
             before = history.snapshot(obj)
-            if not _set(obj, values):
+            if not assign_changed(obj, values):
                 # Same numbers: a differing curator column is an older attribution, not a change to make.
                 self.report.count("effects", "unchanged")
                 continue
@@ -456,57 +445,6 @@ class _Loader:
                 self.report.count("effects", "removed")
             else:
                 self.report.not_in_bundle.append(key)
-
-
-def publication_values(spec: dict[str, Any]) -> dict[str, Any]:
-    """Publication column values for the keys a bundle entry gives (absent keys leave columns alone)."""
-    values: dict[str, Any] = {}
-    for key in ("pmid", "doi", "pmcid", "title", "journal", "journal_iso", "issn", "volume", "issue", "pages",
-                "language", "abstract", "abstract_sections", "vernacular_title", "epub_date", "entrez_date",
-                "sort_date", "pmid_version", "keywords", "origin"):
-        if key in spec:
-            values[key] = spec[key]
-    for key, column in (("pub_date", "pub_date_text"), ("year", "pub_year"), ("month", "pub_month"),
-                        ("day", "pub_day"), ("retracted", "is_retracted")):
-        if key in spec:
-            values[column] = spec[key]
-    if "publication_types" in spec:
-        values["publication_types"] = spec["publication_types"]
-        values["is_preprint"] = "Preprint" in spec["publication_types"]
-    return values
-
-
-def _author_rows(authors: list[Author], names_only: bool = False) -> list[tuple[Any, ...]]:
-    if names_only:
-        return [(a.last_name, a.fore_name, a.collective_name) for a in authors]
-    return [(a.last_name, a.fore_name, a.initials, a.suffix, a.collective_name, a.orcid, list(a.affiliations or []))
-            for a in authors]
-
-
-def _mesh_rows(mesh: list[MeshHeading]) -> list[tuple[Any, ...]]:
-    return [(m.descriptor, m.descriptor_ui, m.major, list(m.qualifiers or [])) for m in mesh]
-
-
-def author_initials(fore_name: str) -> str | None:
-    return "".join(w[0] for w in fore_name.replace("-", " ").split() if w) or None
-
-
-def _author(position: int, spec: str | dict[str, Any]) -> Author:
-    if isinstance(spec, dict):
-        return Author(position=position, last_name=spec.get("last_name"), fore_name=spec.get("fore_name"),
-                      initials=spec.get("initials"), suffix=spec.get("suffix"),
-                      collective_name=spec.get("collective_name"), orcid=spec.get("orcid"),
-                      affiliations=list(spec.get("affiliations", [])))
-    if "," in spec:
-        last, fore = (p.strip() for p in spec.split(",", 1))
-        return Author(position=position, last_name=last, fore_name=fore or None,
-                      initials=author_initials(fore) if fore else None, affiliations=[])
-    return Author(position=position, collective_name=spec.strip(), affiliations=[])
-
-
-def _mesh(position: int, spec: dict[str, Any]) -> MeshHeading:
-    return MeshHeading(position=position, descriptor=spec["descriptor"], descriptor_ui=spec.get("ui"),
-                       major=bool(spec.get("major", False)), qualifiers=list(spec.get("qualifiers", [])))
 
 
 def load_bundle(session: Session, bundle: Bundle, curator: str, *, create_traits: bool = False,

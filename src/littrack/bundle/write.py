@@ -16,50 +16,14 @@ from sqlalchemy.orm import Session
 
 from littrack import __version__
 from littrack.bundle import toml_write
-from littrack.bundle.apply import author_initials
 from littrack.bundle.effects import COLUMN_NAMES, effect_row
+from littrack.bundle.publications import publication_entry
 from littrack.bundle.read import EFFECTS_FILE, FORMAT, STUDY_FILE
 from littrack.citations import citation_keys
 from littrack.errors import ValidationError
 from littrack.files import write_files
-from littrack.models import Author, Comparison, EffectSize, Publication, Study, Trait
+from littrack.models import Comparison, EffectSize, Study, Trait
 from littrack.queries import resolve_study
-
-
-def _author(a: Author) -> str | dict[str, Any]:
-    """'Last, Fore' when that string reads back to the same row, else a table."""
-    simple = not (a.suffix or a.orcid or a.affiliations)
-    if simple and a.collective_name and not a.last_name and "," not in a.collective_name and not a.fore_name:
-        return a.collective_name
-    if (simple and a.last_name and not a.collective_name and "," not in a.last_name and a.fore_name
-            and a.initials == author_initials(a.fore_name)):
-        return f"{a.last_name}, {a.fore_name}"
-    table = {"last_name": a.last_name, "fore_name": a.fore_name, "initials": a.initials, "suffix": a.suffix,
-             "collective_name": a.collective_name, "orcid": a.orcid}
-    out: dict[str, Any] = {k: v for k, v in table.items() if v is not None}
-    out["affiliations"] = list(a.affiliations or [])
-    return out
-
-
-def _publication(pub: Publication, ref: str, role: str, refs: dict[int, str]) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "ref": ref, "role": role, "pmid": pub.pmid, "pmid_version": pub.pmid_version, "doi": pub.doi,
-        "pmcid": pub.pmcid, "title": pub.title, "vernacular_title": pub.vernacular_title, "journal": pub.journal,
-        "journal_iso": pub.journal_iso, "issn": pub.issn, "volume": pub.volume, "issue": pub.issue,
-        "pages": pub.pages, "language": pub.language, "pub_date": pub.pub_date_text, "year": pub.pub_year,
-        "month": pub.pub_month, "day": pub.pub_day, "sort_date": pub.sort_date, "epub_date": pub.epub_date,
-        "entrez_date": pub.entrez_date, "abstract": pub.abstract,
-        "abstract_sections": [{k: v for k, v in s.items() if v is not None} for s in pub.abstract_sections or []] or None,
-        "authors": [_author(a) for a in pub.authors] or None,
-        "publication_types": list(pub.publication_types or []) or None,
-        "keywords": list(pub.keywords or []) or None,
-        "mesh": [{"descriptor": m.descriptor, "ui": m.descriptor_ui, "major": m.major,
-                  "qualifiers": list(m.qualifiers or [])} for m in pub.mesh_headings] or None,
-        "retracted": True if pub.is_retracted else None,
-        "preprint_of": refs.get(pub.preprint_of_id) if pub.preprint_of_id else None,
-        "origin": pub.origin if pub.origin != "bundle" else None,
-    }
-    return entry
 
 
 def _refs(session: Session, study: Study) -> dict[int, str]:
@@ -102,7 +66,7 @@ def study_bundle(session: Session, key: str) -> tuple[str, str, list[str]]:
     pubs = []
     in_bundle = {link.publication_id for link in study.publication_links}
     for link in study.publication_links:
-        entry = _publication(link.publication, refs[link.publication_id], link.role, refs)
+        entry = publication_entry(link.publication, refs[link.publication_id], link.role, refs)
         target = link.publication.preprint_of_id
         if target and target not in in_bundle:
             notes.append(f"publication {refs[link.publication_id]} is a preprint of publication {target}, which is not "

@@ -1,8 +1,10 @@
-"""Declarative base with a naming convention, the UTC datetime column type and the CHECK-expression helper."""
+"""Declarative base with a naming convention, the UTC datetime column type, the CHECK-expression helper, and
+assign_changed (update a model object, telling whether anything changed)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
@@ -60,3 +62,13 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def assign_changed(obj: Any, values: dict[str, Any]) -> bool:
+    """Set the attributes whose value differs from `values`; True when any did (what to count or log as a change)."""
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
