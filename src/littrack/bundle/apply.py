@@ -143,9 +143,9 @@ def check_references(session: Session, b: Bundle, *, create_traits: bool = False
                                                                                "; declare it in [[phenotypes]]"))
     cohorts = {name_key(n): n for n in session.scalars(select(Cohort.name))}
     cohorts.update({name_key(c["name"]): c["name"] for c in b.cohorts if isinstance(c.get("name"), str)})
-    for i, d in enumerate(b.datasets, start=1):
-        if isinstance(d.get("cohort"), str) and name_key(d["cohort"]) not in cohorts:
-            problems.append(f"{S}:datasets[{i}]:cohort: " + unknown_name("cohort", d["cohort"], cohorts.values(),
+    for i, entry in enumerate(b.datasets, start=1):
+        if isinstance(entry.get("cohort"), str) and name_key(entry["cohort"]) not in cohorts:
+            problems.append(f"{S}:datasets[{i}]:cohort: " + unknown_name("cohort", entry["cohort"], cohorts.values(),
                                                                          "; declare it in [[cohorts]]"))
     problems.extend(_publication_conflicts(session, b))
 
@@ -263,12 +263,12 @@ class _Loader:
         phen = {name_key(p.name): p for p in self.s.scalars(select(Phenotype))}
         for spec in self.b.phenotypes:
             k = name_key(spec["name"])
-            values = {key: spec.get(key) for key in ("full_name", "definition")}
+            values: dict[str, Any] = {key: spec.get(key) for key in ("full_name", "definition")}
             phen[k] = _upsert(self.s, self.report, "phenotypes", phen.get(k), Phenotype, values, {"name": spec["name"]})
         comps = {name_key(c.name): c for c in self.s.scalars(select(Comparison))}
         for spec in self.b.comparisons:
             k = name_key(spec["name"])
-            values: dict[str, Any] = {"kind": spec["kind"], "description": spec.get("description")}
+            values = {"kind": spec["kind"], "description": spec.get("description")}
             for field_, attr in (("case", "case_phenotype"), ("reference", "reference_phenotype")):
                 values[attr] = phen[name_key(spec[field_])] if field_ in spec else None
             comps[k] = _upsert(self.s, self.report, "comparisons", comps.get(k), Comparison, values,
@@ -436,8 +436,8 @@ class _Loader:
             self.report.count("effects", "updated")
             logged.append((obj, "update", before))
         self.s.flush()
-        for obj, action, before in logged:
-            history.record(self.s, "effect_size", obj, action, self.curator, before, study.key, flush=False)
+        for obj, action, old in logged:
+            history.record(self.s, "effect_size", obj, action, self.curator, old, study.key, flush=False)
         for key, obj in sorted(existing.items()):
             if self.prune:
                 history.record(self.s, "effect_size", obj, "delete", self.curator, history.snapshot(obj), study.key)
