@@ -1,6 +1,6 @@
 """Benchmark `littrack effects --trait X` on a large synthetic database against a raw-SQL sqlite3 baseline.
 
-Measures, in one run: the query inside the process (littrack.queries.find_effects, warm, repeated) next to the
+Measures, in one run: the query inside the process (littrack.fastread.find_effects, warm, repeated) next to the
 same query written by hand with sqlite3; the whole command as a subprocess (wall time); `littrack --help`; and
 `python -c pass` as the interpreter's floor. Prints a Markdown table for bench/README.md. See that file for the
 figures and how to rerun them. Nothing here is a test: the targets are checked and reported, never asserted.
@@ -135,7 +135,7 @@ def machine() -> dict[str, str]:
 # -- the benchmark --------------------------------------------------------------------------------------------------
 def in_process(path: Path, scenarios: dict[str, str], budget_s: float) -> dict[str, dict[str, Any]]:
     from littrack.db import connect_sqlite, make_engine, make_sessionmaker
-    from littrack.queries import EffectFilter, find_effects
+    from littrack.fastread import EffectFilter, find_effects
 
     conn = connect_sqlite(str(path))  # what `littrack effects` uses for a SQLite file
     raw = sqlite3.connect(path)
@@ -189,8 +189,8 @@ def commands(url: str, scenarios: dict[str, str], runs: int, floor: bool = True)
 def check_output(url: str, path: Path, trait: str) -> bool:
     """The command's JSON is what find_effects returns in process, in the command's fields (checked once, not timed)."""
     from littrack.db import connect_sqlite
+    from littrack.fastread import EffectFilter, find_effects
     from littrack.formats import EFFECT_FIELDS
-    from littrack.queries import EffectFilter, find_effects
 
     exe = str(Path(sys.executable).with_name("littrack"))
     out = subprocess.run([exe, "--db", url, "effects", "--trait", trait, "--format", "json"], capture_output=True,
@@ -270,7 +270,7 @@ def pg_raw_effects(conn: Any, trait: str) -> tuple[list[tuple[Any, ...]], list[t
 
 def pg_in_process(url: str, scenarios: dict[str, str], budget_s: float) -> dict[str, dict[str, Any]]:
     from littrack.db import make_engine, make_sessionmaker
-    from littrack.queries import EffectFilter, find_effects
+    from littrack.fastread import EffectFilter, find_effects
 
     raw = _pg_connect(url)
     engine = make_engine(url)

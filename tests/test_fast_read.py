@@ -13,8 +13,8 @@ from sqlalchemy import text
 from littrack import migrate
 from littrack.db import connect_sqlite, make_engine, make_sessionmaker, sqlite_file
 from littrack.errors import NotFound
+from littrack.fastread import SORTS, EffectFilter, find_effects
 from littrack.formats import render
-from littrack.queries import SORTS, EffectFilter, find_effects
 
 FILTERS = [
     *(EffectFilter(trait="insomnia", sort=s) for s in SORTS),

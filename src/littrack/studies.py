@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from littrack.fastread import EffectFilter, find_effects
 from littrack.models import Dataset, EffectSize, Publication, Study, StudyPublication
-from littrack.queries import EffectFilter, find_effects, resolve_study
+from littrack.queries import resolve_study
 from littrack.values import iso
 
 

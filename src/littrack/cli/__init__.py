@@ -2,48 +2,33 @@
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import Any
 
 import click
 
 from littrack import __version__
+from littrack.cli.lazy import LazyGroup
 
-# name -> (module, attribute, one-line help); modules load only when their command runs.
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": ("littrack.cli.db", "init", "Create or upgrade the database and load the seeded studies."),
-    "db": ("littrack.cli.db", "db", "Schema migrations: upgrade, downgrade, current, history."),
-    "effects": ("littrack.cli.effects", "effects", "Query effect sizes by trait, domain, comparison ..."),
-    "traits": ("littrack.cli.traits", "traits", "List traits with their domains and effect counts."),
-    "studies": ("littrack.cli.studies", "studies", "List studies, show one."),
-    "search": ("littrack.cli.search", "search", "Saved PubMed searches: add, list, show, edit, pause, remove."),
-    "refresh": ("littrack.cli.refresh", "refresh", "Fetch what is new in PubMed for saved searches."),
-    "papers": ("littrack.cli.papers", "papers", "Triage found papers (list, show, mark, link); load PubMed XML."),
-    "import": ("littrack.cli.curate", "import_", "Import a study bundle (study.toml + effects.csv), all or nothing."),
-    "template": ("littrack.cli.curate", "template", "Write an empty study bundle to fill in."),
-    "history": ("littrack.cli.curate", "history", "Who changed which study or effect size, when, from what to what."),
-    "export": ("littrack.cli.export", "export", "Export effect sizes (csv, json, metafor), papers, or a study."),
+# Each command's module loads only when that command runs, so `littrack --help` imports no database code.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("littrack.cli.db:init", "Create or upgrade the database and load the seeded studies."),
+    "db": ("littrack.cli.db:db", "Schema migrations: upgrade, downgrade, current, history."),
+    "effects": ("littrack.cli.effects:effects", "Query effect sizes by trait, domain, comparison ..."),
+    "traits": ("littrack.cli.traits:traits", "List traits with their domains and effect counts."),
+    "studies": ("littrack.cli.studies:studies", "List studies, show one."),
+    "search": ("littrack.cli.search:search", "Saved PubMed searches: add, list, show, edit, pause, remove."),
+    "refresh": ("littrack.cli.refresh:refresh", "Fetch what is new in PubMed for saved searches."),
+    "papers": ("littrack.cli.papers:papers", "Triage found papers (list, show, mark, link); load PubMed XML."),
+    "import": ("littrack.cli.bundles:import_", "Import a study bundle (study.toml + effects.csv), all or nothing."),
+    "template": ("littrack.cli.bundles:template", "Write an empty study bundle to fill in."),
+    "history": ("littrack.cli.history:history", "Who changed which study or effect size, when, from what to what."),
+    "export": ("littrack.cli.export:export", "Export effect sizes (csv, json, metafor), papers, or a study."),
 }
 
 
-class LazyGroup(click.Group):
-    """Loads a command's module on first use and turns core errors into one-line messages."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name not in COMMANDS:
-            return None
-        module, attr, _ = COMMANDS[name]
-        cmd: click.Command = getattr(importlib.import_module(module), attr)
-        return cmd
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
-        with formatter.section("Commands"):
-            formatter.write_dl(rows)
+class RootGroup(LazyGroup):
+    """The root group: lazy subcommands, and core errors turned into one-line messages."""
 
     def invoke(self, ctx: click.Context) -> Any:
         from littrack.errors import LittrackError, ValidationError
@@ -69,7 +54,7 @@ class LazyGroup(click.Group):
             raise click.ClickException(message) from None
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RootGroup, subcommands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_url", metavar="URL", envvar="LITTRACK_DATABASE_URL", show_envvar=True,
               help="SQLAlchemy database URL (default: a SQLite file in your data folder).")
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (-vv for debug).")

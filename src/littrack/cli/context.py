@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -14,7 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
-    from littrack.queries import Reader
+    from littrack.fastread import Reader
 
 
 class AppContext:
@@ -56,24 +55,20 @@ class AppContext:
 
     @contextmanager
     def reader(self) -> Iterator[Reader]:
-        """For the plain-SQL read queries (littrack.queries): a bare sqlite3 connection for a SQLite file, which
+        """For the plain-SQL effect query (littrack.fastread): a bare sqlite3 connection for a SQLite file, which
         spares a command SQLAlchemy's import (bench/README.md), else a session as read() gives."""
-        from littrack.db import connect_sqlite, sqlite_file
+        from littrack.db import sqlite_file
 
         path = sqlite_file(self.url)
         if path is None:
             with self.read() as session:
                 yield session
             return
-        from littrack.migrate import VERSION_QUERY, at_head
+        from littrack.fastread import open_sqlite
 
-        conn = connect_sqlite(path)
+        conn, current = open_sqlite(path)
         try:
-            try:
-                rows = conn.execute(VERSION_QUERY).fetchall()
-            except sqlite3.OperationalError:  # no alembic_version table
-                rows = None
-            if not at_head(rows):
+            if not current:
                 self.check_schema()  # the full check, through SQLAlchemy and Alembic, says what is wrong
             yield conn
         finally:

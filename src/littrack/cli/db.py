@@ -6,6 +6,7 @@ import click
 
 from littrack import migrate
 from littrack.cli.context import AppContext, pass_app
+from littrack.cli.lazy import LazyGroup
 from littrack.db import display_url
 
 
@@ -35,12 +36,20 @@ def init(app: AppContext, no_seed: bool) -> None:
         click.echo(f"seed search {name}: added (see `littrack search show {name}`; `littrack refresh` runs it)", err=True)
 
 
-@click.group()
+SUBCOMMANDS = {
+    "upgrade": ("littrack.cli.db:upgrade", "Upgrade the schema to REVISION (default: head)."),
+    "downgrade": ("littrack.cli.db:downgrade", "Downgrade the schema to REVISION ('base' removes every table)."),
+    "current": ("littrack.cli.db:current", "Show the database's schema revision and this littrack's head."),
+    "history": ("littrack.cli.db:history", "List the migrations, oldest first."),
+}
+
+
+@click.group(cls=LazyGroup, subcommands=SUBCOMMANDS)
 def db() -> None:
     """Schema migrations (Alembic)."""
 
 
-@db.command()
+@click.command()
 @click.argument("revision", default="head")
 @pass_app
 def upgrade(app: AppContext, revision: str) -> None:
@@ -49,7 +58,7 @@ def upgrade(app: AppContext, revision: str) -> None:
     click.echo(f"database at {migrate.current_revision(app.engine)}", err=True)
 
 
-@db.command()
+@click.command()
 @click.argument("revision")
 @pass_app
 def downgrade(app: AppContext, revision: str) -> None:
@@ -58,7 +67,7 @@ def downgrade(app: AppContext, revision: str) -> None:
     click.echo(f"database at {migrate.current_revision(app.engine) or 'base'}", err=True)
 
 
-@db.command()
+@click.command()
 @pass_app
 def current(app: AppContext) -> None:
     """Show the database's schema revision and this littrack's head."""
@@ -68,7 +77,7 @@ def current(app: AppContext) -> None:
     click.echo(f"{rev or 'none'} (head {head}; {state})")
 
 
-@db.command()
+@click.command()
 def history() -> None:
     """List the migrations, oldest first."""
     for rev, down, doc in migrate.history():

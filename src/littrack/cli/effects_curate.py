@@ -8,7 +8,6 @@ from typing import Any
 import click
 
 from littrack.cli.context import AppContext, pass_app
-from littrack.cli.effects import effects
 from littrack.cli.options import curator_option
 
 # option -> column, for the single-valued fields of an effect row.
@@ -79,7 +78,7 @@ def _describe(e: Any) -> str:
         f", CI {ci}" if ci and ci != "not reported" else "")
 
 
-@effects.command("add", short_help="Add one effect size (checked like a bundle row).")
+@click.command("add")
 @click.option("--study", required=True, help="Study key.")
 @field_options
 @click.option("--create-trait", is_flag=True, help="Add the trait if littrack does not know it.")
@@ -105,7 +104,7 @@ def add(app: AppContext, study: str, ci: tuple[str, str] | None, range_: tuple[s
     click.echo(str(ident))
 
 
-@effects.command("edit", short_help="Change fields of one effect size; the row is checked again.")
+@click.command("edit")
 @click.argument("ident", metavar="ID")
 @field_options
 @click.option("--clear", "clear", multiple=True, metavar="FIELD",
@@ -139,7 +138,7 @@ def edit(app: AppContext, ident: str, ci: tuple[str, str] | None, range_: tuple[
     click.echo(f"{'updated' if changed else 'no change to'} effect size {label}: {text}", err=True)
 
 
-@effects.command("delete", short_help="Delete one effect size; the history keeps its values.")
+@click.command("delete")
 @click.argument("ident", metavar="ID")
 @curator_option
 @pass_app

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from littrack.cli.context import AppContext, pass_app
-from littrack.cli.effects import filter_options, make_filter
+from littrack.cli.lazy import LazyGroup
+from littrack.cli.options import filter_options, make_filter
 from littrack.models.base import TRIAGE_STATUSES
 
 
@@ -26,12 +27,19 @@ output_file = click.option("-o", "--output", type=click.Path(dir_okay=False, pat
                            help="Write to FILE instead of stdout.")
 
 
-@click.group()
+SUBCOMMANDS = {
+    "effects": ("littrack.cli.export:export_effects", "Effect sizes as csv, json or metafor input."),
+    "papers": ("littrack.cli.export:export_papers", "Papers as BibTeX, RIS or CSL-JSON."),
+    "study": ("littrack.cli.export:export_study", "A study as a bundle that imports back."),
+}
+
+
+@click.group(cls=LazyGroup, subcommands=SUBCOMMANDS)
 def export() -> None:
     """Export effect sizes (csv, json, metafor), papers (BibTeX, RIS, CSL-JSON) or a whole study (bundle)."""
 
 
-@export.command("effects", short_help="Effect sizes as csv, json or metafor input.")
+@click.command("effects")
 @filter_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "metafor"]), default="csv", show_default=True,
               help="metafor: yi, sei and vi for meta-analysis (see below).")
@@ -47,8 +55,8 @@ def export_effects(app: AppContext, fmt: str, output: Path | None, **filters: ob
     out, with a note on stderr saying how many and why.
     """
     from littrack.export import metafor, tables
+    from littrack.fastread import find_effects
     from littrack.formats import EFFECT_FIELDS
-    from littrack.queries import find_effects
 
     with app.read() as session:
         rows = find_effects(session, make_filter(**filters))
@@ -67,7 +75,7 @@ def export_effects(app: AppContext, fmt: str, output: Path | None, **filters: ob
     _deliver(text, output, f"{n} effect size(s)")
 
 
-@export.command("papers", short_help="Papers as BibTeX, RIS or CSL-JSON.")
+@click.command("papers")
 @click.option("--search", help="Papers found by this saved search.")
 @click.option("--status", multiple=True, type=click.Choice(TRIAGE_STATUSES),
               help="Papers with this triage status (repeatable); a paper never triaged is 'new'.")
@@ -88,7 +96,7 @@ def export_papers(app: AppContext, search: str | None, status: tuple[str, ...], 
     _deliver(text, output, f"{len(pubs)} paper(s)")
 
 
-@export.command("study", short_help="A study as a bundle that imports back.")
+@click.command("study")
 @click.argument("key")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite study.toml and effects.csv if PATH holds them.")

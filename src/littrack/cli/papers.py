@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from littrack.cli.context import AppContext, pass_app
+from littrack.cli.lazy import LazyGroup
 from littrack.cli.options import curator_option, emit, output_option
 from littrack.formats import Column
 
@@ -37,12 +38,21 @@ LOAD_COLUMNS: list[Column] = [("FILE", lambda r: os.path.basename(r["file"]), 32
 _PROGRESS_EVERY = 10_000  # records between progress lines on stderr
 
 
-@click.group()
+SUBCOMMANDS = {
+    "list": ("littrack.cli.papers:list_", "List papers, newest Entrez date first; untriaged ones are 'new'."),
+    "show": ("littrack.cli.papers:show", "Show one paper: citation, abstract, MeSH, triage, searches, studies."),
+    "mark": ("littrack.cli.papers:mark", "Set the triage status of papers."),
+    "link": ("littrack.cli.papers:link", "Make a paper one of a study's publications (and mark it 'included')."),
+    "load": ("littrack.cli.papers:load", "Store the papers of PubMed XML files (.xml, .xml.gz or - for stdin)."),
+}
+
+
+@click.group(cls=LazyGroup, subcommands=SUBCOMMANDS)
 def papers() -> None:
     """Triage papers found by saved searches: list, show, mark, link to a study; load PubMed XML files."""
 
 
-@papers.command("list")
+@click.command("list")
 @click.option("--search", "search_name", metavar="NAME", help="Only papers this saved search found.")
 @click.option("--status", type=click.Choice(STATUSES), help="Only papers with this triage status.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
@@ -62,7 +72,7 @@ def list_(app: AppContext, search_name: str | None, status: str | None, since: A
     emit(rows, fmt, COLUMNS, empty="no papers match")
 
 
-@papers.command()
+@click.command()
 @click.argument("pmid", type=int)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_app
@@ -110,7 +120,7 @@ def show(app: AppContext, pmid: int, fmt: str) -> None:
         click.echo(f"keywords: {'; '.join(r['keywords'])}")
 
 
-@papers.command()
+@click.command()
 @click.argument("pmids", nargs=-1, required=True, type=int, metavar="PMID...")
 @click.option("--status", required=True, type=click.Choice(STATUSES), help="The triage decision.")
 @click.option("--note", help="Why (kept until replaced).")
@@ -127,7 +137,7 @@ def mark(app: AppContext, pmids: tuple[int, ...], status: str, note: str | None,
         click.echo(f"PMID {c['pmid']}: {c['from']} -> {c['to']}", err=True)
 
 
-@papers.command()
+@click.command()
 @click.argument("pmid", type=int)
 @click.option("--study", "study_key", required=True, metavar="KEY", help="The study (see `littrack studies`).")
 @click.option("--role", type=click.Choice(ROLES), default="other", show_default=True,
@@ -147,7 +157,7 @@ def link(app: AppContext, pmid: int, study_key: str, role: str, curator: str | N
         click.echo(f"PMID {pmid} was already linked to {r['study']} (as {r['role']}); status included", err=True)
 
 
-@papers.command()
+@click.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...",
                 type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
 @click.option("--check", is_flag=True, help="Only parse the files and count their records; store nothing.")

@@ -7,9 +7,11 @@ import json
 import click
 
 from littrack.cli.context import AppContext, pass_app
+from littrack.cli.lazy import LazyGroup
 from littrack.cli.options import emit, output_option
+from littrack.formats import Column
 
-COLUMNS = [("NAME", "name", 24), ("EVERY", "every", 5), ("PAUSED", "paused", 6), ("LAST RUN", "last_run", 20),
+COLUMNS: list[Column] = [("NAME", "name", 24), ("EVERY", "every", 5), ("PAUSED", "paused", 6), ("LAST RUN", "last_run", 20),
            ("STATUS", lambda r: r["last_status"] or "never run", 9), ("WATERMARK", "watermark", 10),
            ("NEXT DUE", "next_due", 20), ("PAPERS", "papers", 6), ("QUERY", "query", 60)]
 RUN_COLUMNS = [("RUN", "id", 5), ("STARTED", "started_at", 20), ("STATUS", "status", 7), ("FROM", "mindate", 10),
@@ -17,12 +19,23 @@ RUN_COLUMNS = [("RUN", "id", 5), ("STARTED", "started_at", 20), ("STATUS", "stat
                ("ERROR", "error", 70)]
 
 
-@click.group()
+SUBCOMMANDS = {
+    "add": ("littrack.cli.search:add", "Save a PubMed search under NAME."),
+    "list": ("littrack.cli.search:list_", "List saved searches with their last run and when they are next due."),
+    "show": ("littrack.cli.search:show", "Show a saved search with its recent runs."),
+    "edit": ("littrack.cli.search:edit", "Change a saved search's query, interval or name."),
+    "pause": ("littrack.cli.search:pause", "Stop refreshing searches (until `search resume`)."),
+    "resume": ("littrack.cli.search:resume", "Refresh paused searches again."),
+    "remove": ("littrack.cli.search:remove", "Delete a saved search with its runs; the papers it found stay."),
+}
+
+
+@click.group(cls=LazyGroup, subcommands=SUBCOMMANDS)
 def search() -> None:
     """Saved PubMed searches that `littrack refresh` keeps current."""
 
 
-@search.command()
+@click.command()
 @click.argument("name")
 @click.option("--query", required=True, help="A PubMed query, as typed on pubmed.ncbi.nlm.nih.gov.")
 @click.option("--every", default="7d", show_default=True,
@@ -38,7 +51,7 @@ def add(app: AppContext, name: str, query: str, every: str) -> None:
     click.echo(f"added search {name} (every {interval}); `littrack refresh {name}` fetches it now", err=True)
 
 
-@search.command("list")
+@click.command("list")
 @output_option
 @pass_app
 def list_(app: AppContext, fmt: str) -> None:
@@ -50,7 +63,7 @@ def list_(app: AppContext, fmt: str) -> None:
     emit(rows, fmt, COLUMNS, empty="no saved searches: add one with `littrack search add NAME --query '...'`")
 
 
-@search.command()
+@click.command()
 @click.argument("name")
 @click.option("--runs", default=10, show_default=True, help="How many recent runs to show.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -78,7 +91,7 @@ def show(app: AppContext, name: str, runs: int, fmt: str) -> None:
         click.echo(f"\nno runs yet: `littrack refresh {rec['name']}`")
 
 
-@search.command()
+@click.command()
 @click.argument("name")
 @click.option("--query", help="A new PubMed query (the next refresh then searches all dates again).")
 @click.option("--every", help="A new interval: 1d, 7d, 30d ...")
@@ -96,7 +109,7 @@ def edit(app: AppContext, name: str, query: str | None, every: str | None, new_n
     click.echo(f"updated search {final}", err=True)
 
 
-@search.command()
+@click.command()
 @click.argument("names", nargs=-1, required=True, metavar="NAME...")
 @pass_app
 def pause(app: AppContext, names: tuple[str, ...]) -> None:
@@ -104,7 +117,7 @@ def pause(app: AppContext, names: tuple[str, ...]) -> None:
     _set_paused(app, names, True)
 
 
-@search.command()
+@click.command()
 @click.argument("names", nargs=-1, required=True, metavar="NAME...")
 @pass_app
 def resume(app: AppContext, names: tuple[str, ...]) -> None:
@@ -121,7 +134,7 @@ def _set_paused(app: AppContext, names: tuple[str, ...], paused: bool) -> None:
     click.echo(f"{'paused' if paused else 'resumed'} {', '.join(names)}", err=True)
 
 
-@search.command()
+@click.command()
 @click.argument("name")
 @pass_app
 def remove(app: AppContext, name: str) -> None:

@@ -7,14 +7,19 @@ import json
 import click
 
 from littrack.cli.context import AppContext, pass_app
+from littrack.cli.lazy import LazyGroup
 from littrack.cli.options import emit, output_option
 from littrack.formats import EFFECT_TABLE, table
 
 COLUMNS = [("KEY", "key", 24), ("YEAR", "year", 4), ("JOURNAL", "journal", 24), ("PMID", "pmid", 9),
            ("TITLE", "title", 60), ("DATASETS", "datasets", 8), ("EFFECTS", "effects", 7)]
+SUBCOMMANDS = {
+    "show": ("littrack.cli.studies:show", "Show a study: publications, sources, cohort, data sets and effects."),
+    "add": ("littrack.cli.studies_add:add", "Add a study around its publication (PubMed or typed in)."),
+}
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=LazyGroup, subcommands=SUBCOMMANDS, invoke_without_command=True)
 @output_option
 @pass_app
 @click.pass_context
@@ -29,7 +34,7 @@ def studies(ctx: click.Context, app: AppContext, fmt: str) -> None:
     emit(rows, fmt, COLUMNS, empty="no studies: run `littrack init` or `littrack import PATH`")
 
 
-@studies.command()
+@click.command()
 @click.argument("key")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @pass_app
@@ -64,5 +69,3 @@ def show(app: AppContext, key: str, fmt: str) -> None:
     click.echo(f"\neffect sizes ({len(rec['effects'])}):")
     click.echo(table(rec["effects"], EFFECT_TABLE), nl=False)
 
-
-from littrack.cli import studies_add  # noqa: E402,F401  (registers its subcommands on the group above)

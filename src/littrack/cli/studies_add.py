@@ -6,10 +6,9 @@ import click
 
 from littrack.cli.context import AppContext, pass_app
 from littrack.cli.options import curator_option
-from littrack.cli.studies import studies
 
 
-@studies.command("add", short_help="Add a study around its publication (PubMed or typed in).")
+@click.command("add")
 @click.argument("key")
 @click.option("--pmid", help="PubMed id: the metadata is fetched from PubMed unless --title is given.")
 @click.option("--doi", help="DOI: looked up in PubMed unless --title is given.")
