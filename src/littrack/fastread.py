@@ -42,7 +42,7 @@ class EffectFilter:
     sort: str = "trait"
 
 
-def _rows(db: Reader, sql: str, params: dict[str, Any] | None = None) -> list[Sequence[Any]]:
+def fetch_all(db: Reader, sql: str, params: dict[str, Any] | None = None) -> list[Sequence[Any]]:
     """All rows of `sql` (named `:param` placeholders), as the driver returns them."""
     if isinstance(db, sqlite3.Connection):
         return db.execute(sql, params or {}).fetchall()
@@ -77,35 +77,35 @@ def _like(text: str) -> str:
 
 def match_traits(db: Reader, text: str) -> list[int]:
     """Ids of traits whose name or a synonym contains `text`, and of groups holding such a trait."""
-    rows = _rows(db, "SELECT traits.id FROM traits WHERE traits.name_key LIKE :p ESCAPE '\\' UNION "
+    rows = fetch_all(db, "SELECT traits.id FROM traits WHERE traits.name_key LIKE :p ESCAPE '\\' UNION "
                      "SELECT trait_synonyms.trait_id FROM trait_synonyms WHERE trait_synonyms.name_key LIKE :p ESCAPE '\\'",
                  {"p": _like(text)})
     ids = {r[0] for r in rows}
     if not ids:
-        names = [r[0] for r in _rows(db, "SELECT traits.name FROM traits")]
-        names += [r[0] for r in _rows(db, "SELECT trait_synonyms.name FROM trait_synonyms")]
+        names = [r[0] for r in fetch_all(db, "SELECT traits.name FROM traits")]
+        names += [r[0] for r in fetch_all(db, "SELECT trait_synonyms.name FROM trait_synonyms")]
         raise _not_found("trait", text, names, " (see `littrack traits`)")
     params: dict[str, Any] = {}
-    groups = _rows(db, "SELECT trait_members.group_id FROM trait_members"
+    groups = fetch_all(db, "SELECT trait_members.group_id FROM trait_members"
                        f" WHERE trait_members.member_id IN ({_in(ids, params, 'm')})", params)
     return sorted(ids | {r[0] for r in groups})
 
 
 def resolve_domain(db: Reader, text: str) -> list[int]:
-    exact = [r[0] for r in _rows(db, "SELECT trait_domains.id FROM trait_domains WHERE trait_domains.name_key = :k",
+    exact = [r[0] for r in fetch_all(db, "SELECT trait_domains.id FROM trait_domains WHERE trait_domains.name_key = :k",
                                  {"k": name_key(text)})]
     if exact:
         return exact
-    ids = [r[0] for r in _rows(db, "SELECT trait_domains.id FROM trait_domains "
+    ids = [r[0] for r in fetch_all(db, "SELECT trait_domains.id FROM trait_domains "
                                    "WHERE trait_domains.name_key LIKE :p ESCAPE '\\'", {"p": _like(text)})]
     if not ids:
-        names = [r[0] for r in _rows(db, "SELECT trait_domains.name FROM trait_domains")]
+        names = [r[0] for r in fetch_all(db, "SELECT trait_domains.name FROM trait_domains")]
         raise _not_found("domain", text, names, " (see `littrack traits`)")
     return ids
 
 
 def resolve_comparison(db: Reader, text: str) -> list[int]:
-    names = {n: i for n, i in _rows(db, "SELECT comparisons.name, comparisons.id FROM comparisons")}
+    names = {n: i for n, i in fetch_all(db, "SELECT comparisons.name, comparisons.id FROM comparisons")}
     exact = [i for n, i in names.items() if name_key(n) == name_key(text)]
     if exact:
         return exact
@@ -116,9 +116,9 @@ def resolve_comparison(db: Reader, text: str) -> list[int]:
 
 
 def _study_id(db: Reader, key: str) -> int:
-    rows = _rows(db, 'SELECT studies.id FROM studies WHERE studies."key" = :k', {"k": key})
+    rows = fetch_all(db, 'SELECT studies.id FROM studies WHERE studies."key" = :k', {"k": key})
     if not rows:
-        keys = [r[0] for r in _rows(db, 'SELECT studies."key" FROM studies')]
+        keys = [r[0] for r in fetch_all(db, 'SELECT studies."key" FROM studies')]
         raise _not_found("study", key, keys, " (see `littrack studies`)")
     return int(rows[0][0])
 
@@ -201,7 +201,7 @@ def trait_domains(db: Reader, trait_ids: set[int]) -> dict[int, list[str]]:
     if not trait_ids:
         return out
     params: dict[str, Any] = {}
-    rows = _rows(db, "SELECT trait_domain_links.trait_id, trait_domains.name FROM trait_domain_links"
+    rows = fetch_all(db, "SELECT trait_domain_links.trait_id, trait_domains.name FROM trait_domain_links"
                      " JOIN trait_domains ON trait_domains.id = trait_domain_links.domain_id"
                      f" WHERE trait_domain_links.trait_id IN ({_in(trait_ids, params, 't')}) ORDER BY trait_domains.name",
                  params)
@@ -229,7 +229,7 @@ def find_effects(db: Reader, f: EffectFilter) -> list[dict[str, Any]]:
     """Effect rows as plain dicts, one per effect size, with provenance."""
     sql, params = effects_sql(db, f)
     keys = [k for k, _ in EFFECT_COLUMNS]
-    rows = [dict(zip(keys, r, strict=False)) for r in _rows(db, sql, params)]
+    rows = [dict(zip(keys, r, strict=False)) for r in fetch_all(db, sql, params)]
     domains = {tid: "; ".join(names) or None for tid, names in trait_domains(db, {r["trait_id"] for r in rows}).items()}
     for r in rows:
         r["derived"] = bool(r["derived"])  # SQLite stores booleans as 0/1
