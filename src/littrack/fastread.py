@@ -64,10 +64,10 @@ def _in(ids: Iterable[int], params: dict[str, Any], name: str) -> str:
     return ", ".join(f":{name}{k}" for k in range(len(values)))
 
 
-def _not_found(what: str, text: str, names: Iterable[str], hint: str = "") -> NotFound:
+def _not_found(what: str, text: str, names: Iterable[str], then: str = "") -> NotFound:
     from littrack.suggest import unknown  # only on an error: the common path spares the import
 
-    return NotFound(unknown(what, text, names) + hint)
+    return NotFound(unknown(what, text, names, then))
 
 
 def _like(text: str) -> str:
@@ -84,7 +84,7 @@ def match_traits(db: Reader, text: str) -> list[int]:
     if not ids:
         names = [r[0] for r in fetch_all(db, "SELECT traits.name FROM traits")]
         names += [r[0] for r in fetch_all(db, "SELECT trait_synonyms.name FROM trait_synonyms")]
-        raise _not_found("trait", text, names, " (see `littrack traits`)")
+        raise _not_found("trait", text, names, "see `littrack traits`")
     params: dict[str, Any] = {}
     groups = fetch_all(db, "SELECT trait_members.group_id FROM trait_members"
                        f" WHERE trait_members.member_id IN ({_in(ids, params, 'm')})", params)
@@ -100,7 +100,7 @@ def resolve_domain(db: Reader, text: str) -> list[int]:
                                    "WHERE trait_domains.name_key LIKE :p ESCAPE '\\'", {"p": _like(text)})]
     if not ids:
         names = [r[0] for r in fetch_all(db, "SELECT trait_domains.name FROM trait_domains")]
-        raise _not_found("domain", text, names, " (see `littrack traits`)")
+        raise _not_found("domain", text, names, "see `littrack traits`")
     return ids
 
 
@@ -119,7 +119,7 @@ def _study_id(db: Reader, key: str) -> int:
     rows = fetch_all(db, 'SELECT studies.id FROM studies WHERE studies."key" = :k', {"k": key})
     if not rows:
         keys = [r[0] for r in fetch_all(db, 'SELECT studies."key" FROM studies')]
-        raise _not_found("study", key, keys, " (see `littrack studies`)")
+        raise _not_found("study", key, keys, "see `littrack studies`")
     return int(rows[0][0])
 
 
@@ -127,7 +127,7 @@ def resolve_measure(text: str) -> str:
     for m in MEASURES:
         if m.casefold() == text.casefold():
             return m
-    raise _not_found("measure", text, MEASURES, "; measures: " + ", ".join(MEASURES))
+    raise _not_found("measure", text, MEASURES, "use one of " + ", ".join(MEASURES))
 
 
 # (key in the returned rows, SQL) in the order find_effects returns them.

@@ -61,7 +61,7 @@ def list_changes(
         if not known and session.scalar(select(Study.id).where(Study.key == study)) is None:
             keys = set(session.scalars(select(Study.key))) | set(
                 k for k in session.scalars(select(Change.study_key).distinct()) if k)
-            raise NotFound(unknown("study", study, keys) + " (see `littrack studies`)")
+            raise NotFound(unknown("study", study, keys, "see `littrack studies`"))
         stmt = stmt.where(Change.study_key == study)
     if entity:
         stmt = stmt.where(Change.entity == entity)

@@ -25,7 +25,7 @@ def resolve_study(session: Session, key: str) -> Study:
 
     study = session.scalar(select(Study).where(Study.key == key))
     if study is None:
-        raise NotFound(unknown("study", key, session.scalars(select(Study.key))) + " (see `littrack studies`)")
+        raise NotFound(unknown("study", key, session.scalars(select(Study.key)), "see `littrack studies`"))
     return study
 
 

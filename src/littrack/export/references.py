@@ -33,8 +33,8 @@ def select_papers(session: Session, *, search: str | None = None, statuses: Sequ
     if search:
         found = session.scalar(select(SavedSearch).where(func.lower(SavedSearch.name) == search.lower()))
         if found is None:
-            raise NotFound(unknown("saved search", search, session.scalars(select(SavedSearch.name)))
-                           + " (see `littrack searches`)")
+            raise NotFound(unknown("saved search", search, session.scalars(select(SavedSearch.name)),
+                                   "see `littrack search list`"))
         stmt = stmt.where(Publication.id.in_(select(SearchHit.publication_id).where(SearchHit.search_id == found.id)))
     if statuses:
         bad = [s for s in statuses if s not in TRIAGE_STATUSES]

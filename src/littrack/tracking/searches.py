@@ -58,8 +58,8 @@ def _check_query(query: str) -> str:
 def resolve_search(session: Session, name: str) -> SavedSearch:
     search = session.scalar(select(SavedSearch).where(SavedSearch.name == name))
     if search is None:
-        raise NotFound(unknown("saved search", name, session.scalars(select(SavedSearch.name)))
-                       + " (see `littrack search list`)")
+        raise NotFound(unknown("saved search", name, session.scalars(select(SavedSearch.name)),
+                               "see `littrack search list`"))
     return search
 
 
