@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from dbdump import content
 
-from littrack.bundle import toml_write
+from littrack.bundle.write import study_toml
 from littrack.db import make_engine
 
 Z95 = 1.959963984540054  # the normal quantile for a two-sided 95% CI
@@ -427,15 +427,29 @@ def test_export_study_refuses_to_overwrite(invoke, seeded_db_url: str, tmp_path:
 
 
 def test_toml_writer_round_trips() -> None:
-    tricky = ['plain', 'quote " and \\ backslash', "tab\tnew\nline\r", "ctrl \x01\x1f\x7f", "Ünïcödé ✓", "", "#not"]
-    doc = toml_write.document(
-        ["comment"], {"format": "x"}, {"study": {"key": "k", "n": 3, "x": 0.1 + 0.2, "flag": False}},
-        {"items": [{"text": t, "list": [t, t], "table": {"a key": t, "n": 1}} for t in tricky],
-         "dates": [{"d": dt.date(2025, 2, 26), "long": ["word " * 5] * 8, "skip": None}]},
+    tricky = ['plain', 'quote " and \\ backslash', "tab\tnew\nline\r", "crlf\r\n", "ctrl \x01\x1f\x7f",
+              "Ünïcödé ✓", "", "#not", '"""', "trailing \\"]
+    floats = [0.1 + 0.2, 1e-300, 5e-324, 1.7976931348623157e308, -0.0, 123456789.12345678, 2.5e-08]
+    when = dt.datetime(2025, 2, 26, 13, 45, 7, 123456, tzinfo=dt.UTC)
+    text = study_toml(
+        ["Study k, exported.", "", "Import it."],
+        {"format": "x", "study": {"key": "k", "n": 3, "x": 0.1 + 0.2, "flag": False, "notes": None},
+         "items": [{"text": t, "list": [t, t], "table": {"a key": t, "n": 1}} for t in tricky],
+         "dates": [{"d": dt.date(2025, 2, 26), "at": when, "long": ["word " * 5] * 8, "skip": None,
+                    "floats": floats, "authors": ["Xu, Bo", {"last_name": "Fan", "affiliations": ["A, B", "C"]}],
+                    "groups": {"cases": 1, "controls": None}}],
+         "small": [{"name": "Sleep"}, {"name": "Mood"}]},
     )
-    back = tomllib.loads(doc)
+    assert text.startswith("# Study k, exported.\n#\n# Import it.\nformat = \"x\"\n")
+    back = tomllib.loads(text)
     assert back["study"] == {"key": "k", "n": 3, "x": 0.1 + 0.2, "flag": False}
     assert [i["text"] for i in back["items"]] == tricky
+    assert [i["list"] for i in back["items"]] == [[t, t] for t in tricky]
     assert [i["table"]["a key"] for i in back["items"]] == tricky
-    assert back["dates"][0]["d"] == dt.date(2025, 2, 26) and "skip" not in back["dates"][0]
-    assert back["dates"][0]["long"] == ["word " * 5] * 8
+    d = back["dates"][0]
+    assert d["d"] == dt.date(2025, 2, 26) and d["at"] == when and "skip" not in d
+    assert d["long"] == ["word " * 5] * 8
+    assert d["floats"] == floats and math.copysign(1, d["floats"][4]) == -1  # every digit, the sign of zero
+    assert d["authors"] == ["Xu, Bo", {"last_name": "Fan", "affiliations": ["A, B", "C"]}]
+    assert d["groups"] == {"cases": 1}
+    assert back["small"] == [{"name": "Sleep"}, {"name": "Mood"}]

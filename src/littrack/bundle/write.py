@@ -11,11 +11,11 @@ import io
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from littrack import __version__
-from littrack.bundle import toml_write
 from littrack.bundle.effects import COLUMN_NAMES, effect_row
 from littrack.bundle.publications import publication_entry
 from littrack.bundle.read import EFFECTS_FILE, FORMAT, STUDY_FILE
@@ -24,6 +24,20 @@ from littrack.errors import ValidationError
 from littrack.files import write_files
 from littrack.models import Comparison, EffectSize, Study, Trait
 from littrack.queries import resolve_study
+
+
+def _no_nulls(value: Any) -> Any:
+    """The value with every None in a table left out: TOML has no null; a missing key reads back as None."""
+    if isinstance(value, dict):
+        return {k: _no_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_no_nulls(v) for v in value]
+    return value
+
+
+def study_toml(comments: list[str], document: dict[str, Any]) -> str:
+    """study.toml's text: the comment lines, then the document as tomli-w writes it."""
+    return "".join(f"# {c}\n" if c else "#\n" for c in comments) + tomli_w.dumps(_no_nulls(document))
 
 
 def _refs(session: Session, study: Study) -> dict[int, str]:
@@ -115,7 +129,7 @@ def study_bundle(session: Session, key: str) -> tuple[str, str, list[str]]:
     top_study = {k: getattr(study, k) for k in ("key", "title", "design", "exposures", "outcomes", "description", "notes")}
     comments = [f"Study {study.key}, exported by littrack {__version__}.",
                 "Import it with `littrack import PATH`; effects.csv holds its effect sizes."]
-    toml_text = toml_write.document(comments, {"format": FORMAT}, {"study": top_study}, arrays)
+    toml_text = study_toml(comments, {"format": FORMAT, "study": top_study, **arrays})
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMN_NAMES)
