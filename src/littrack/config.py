@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import sys
 from pathlib import Path
 
 ENV_DATABASE_URL = "LITTRACK_DATABASE_URL"
@@ -12,14 +11,12 @@ ENV_CURATOR = "LITTRACK_CURATOR"
 
 
 def user_data_dir() -> Path:
-    """The per-user data folder, following each platform's convention."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "littrack"
+    """The per-user data folder by each platform's convention: $XDG_DATA_HOME/littrack or ~/.local/share/littrack
+    on Linux, ~/Library/Application Support/littrack on macOS, %LOCALAPPDATA%\\littrack on Windows."""
+    # Imported here: only a command without --db or LITTRACK_DATABASE_URL needs it.
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("littrack", appauthor=False))
 
 
 def default_database_url() -> str:
