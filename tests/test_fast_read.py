@@ -96,10 +96,13 @@ def test_effects_on_an_old_schema_says_upgrade(invoke, db_url: str) -> None:
     assert result.exit_code == 1 and "database is at ffff, which this littrack does not know" in result.stderr
 
 
-def test_fast_json_is_json_dumps() -> None:
+def test_json_output_reads_back_to_the_rows() -> None:
+    """--format json/jsonl: every key in order, every digit of every float, text as is; NaN and infinity,
+    which JSON lacks, as null."""
     rng = random.Random(0)
     chars = ["a", "é", "\n", '"', "\\", "\x00", "\u2028", "😀", ",", "{", "}", ":", " "]
-    values = [None, True, False, 0, -7, 10**30, 0.0, -0.0, 1.1, 5e-324, 1e16, float("nan"), float("inf"), [1], {"a": 1}]
+    values = [None, True, False, 0, -7, 10**30, 0.0, -0.0, 1.1, 5e-324, 1e16, 1e-05, 0.1 + 0.2, [1], {"a": 1},
+              dt.date(2025, 2, 26)]
 
     def word() -> str:
         return "".join(rng.choice(chars) for _ in range(rng.randrange(6)))
@@ -107,7 +110,20 @@ def test_fast_json_is_json_dumps() -> None:
     for _ in range(500):
         rows = [{word() or "k": rng.choice([*values, word()]) for _ in range(rng.randrange(5))}
                 for _ in range(rng.randrange(4))]
-        assert render(rows, "json", []) == json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
+        expected = json.loads(json.dumps(rows, default=str))
+        text = render(rows, "json", [])
+        assert json.loads(text) == expected and text.endswith("\n")
+        assert [list(r) for r in json.loads(text)] == [list(r) for r in rows]
+        assert [json.loads(line) for line in render(rows, "jsonl", []).split("\n")[:-1]] == expected
+    text = render([{"a": 1, "b": "é"}], "json", [])
+    assert text == '[\n  {\n    "a": 1,\n    "b": "é"\n  }\n]\n'  # indented by two, non-ASCII as is
+    assert render([{"a": 1, "b": [1, 2]}, {}], "jsonl", []) == '{"a": 1, "b": [1, 2]}\n{}\n'
+    assert json.loads(render([{"p": float("nan"), "q": float("inf")}], "json", [])) == [{"p": None, "q": None}]
+    at = dt.datetime(2025, 2, 26, 13, 45, 7, 120000, tzinfo=dt.UTC)
+    rows = [{"at": at, "naive": at.replace(tzinfo=None), "nested": {"on": [at.date(), at]}}]
+    assert json.loads(render(rows, "json", [])) == [  # littrack's one ISO formatter, values.iso
+        {"at": "2025-02-26T13:45:07.120000+00:00", "naive": "2025-02-26T13:45:07.120000+00:00",
+         "nested": {"on": ["2025-02-26", "2025-02-26T13:45:07.120000+00:00"]}}]
 
 
 # --- The fast SQL against the same query built through the ORM, so that the two cannot drift apart. ---

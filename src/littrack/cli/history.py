@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from littrack.cli.context import AppContext, pass_app
 from littrack.cli.options import emit, output_option
-from littrack.formats import Column
+from littrack.formats import Column, json_text
 
 COLUMNS: list[Column] = [("WHEN", lambda r: (r["at"] or "")[:19].replace("T", " "), 19), ("CURATOR", "curator", 16),
                          ("ACTION", "action", 6), ("WHAT", "label", 28), ("STUDY", "study", 16), ("CHANGES", "changes", 90)]
@@ -35,6 +33,6 @@ def history(app: AppContext, study: str | None, entity: str | None, entity_id: i
         rows = list_changes(session, study=study, entity=entity, entity_id=entity_id, curator=curator, since=when,
                             limit=limit)
     if fmt in ("csv", "tsv"):
-        rows = [{**r, "before": json.dumps(r["before"], ensure_ascii=False) if r["before"] is not None else None,
-                 "after": json.dumps(r["after"], ensure_ascii=False) if r["after"] is not None else None} for r in rows]
+        rows = [{**r, "before": json_text(r["before"], indent=0) if r["before"] is not None else None,
+                 "after": json_text(r["after"], indent=0) if r["after"] is not None else None} for r in rows]
     emit(rows, fmt, COLUMNS, empty="no changes recorded")

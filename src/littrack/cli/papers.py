@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -11,7 +10,7 @@ import click
 from littrack.cli.context import AppContext, pass_app
 from littrack.cli.lazy import LazyGroup
 from littrack.cli.options import curator_option, emit, output_option
-from littrack.formats import Column
+from littrack.formats import Column, json_text
 
 STATUSES = ("new", "relevant", "irrelevant", "included")
 ROLES = ("other", "companion", "preprint", "erratum")
@@ -83,7 +82,7 @@ def show(app: AppContext, pmid: int, fmt: str) -> None:
     with app.read() as session:
         r = paper_record(session, pmid)
     if fmt == "json":
-        click.echo(json.dumps(r, indent=2, ensure_ascii=False))
+        click.echo(json_text(r))
         return
     if r["retracted"]:
         click.echo("*** RETRACTED ***")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from littrack.cli.context import AppContext, pass_app
@@ -70,13 +68,13 @@ def list_(app: AppContext, fmt: str) -> None:
 @pass_app
 def show(app: AppContext, name: str, runs: int, fmt: str) -> None:
     """Show a saved search with its recent runs."""
-    from littrack.formats import table
+    from littrack.formats import json_text, table
     from littrack.tracking.searches import search_record
 
     with app.read() as session:
         rec = search_record(session, name, runs)
     if fmt == "json":
-        click.echo(json.dumps(rec, indent=2, ensure_ascii=False))
+        click.echo(json_text(rec))
         return
     click.echo(f"{rec['name']}: {rec['query']}")
     for label, key in (("every", "every"), ("paused", "paused"), ("watermark", "watermark"),

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from littrack.cli.context import AppContext, pass_app
 from littrack.cli.lazy import LazyGroup
 from littrack.cli.options import emit, output_option
-from littrack.formats import EFFECT_TABLE, table
+from littrack.formats import EFFECT_TABLE, json_text, table
 
 COLUMNS = [("KEY", "key", 24), ("YEAR", "year", 4), ("JOURNAL", "journal", 24), ("PMID", "pmid", 9),
            ("TITLE", "title", 60), ("DATASETS", "datasets", 8), ("EFFECTS", "effects", 7)]
@@ -45,7 +43,7 @@ def show(app: AppContext, key: str, fmt: str) -> None:
     with app.read() as session:
         rec = study_record(session, key)
     if fmt == "json":
-        click.echo(json.dumps(rec, indent=2, ensure_ascii=False))
+        click.echo(json_text(rec))
         return
     click.echo(f"{rec['key']}: {rec['title']}")
     for label in ("design", "exposures", "outcomes", "description", "notes"):

@@ -6,7 +6,6 @@ Preprints are CSL type "article" (CSL 1.0.2's type for preprints) and carry note
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from littrack.citations import citation_keys, one_line
 from littrack.errors import NotFound, ValidationError
+from littrack.formats import json_text
 from littrack.models import Author, Publication, SavedSearch, SearchHit, StudyPublication, Triage
 from littrack.models.base import TRIAGE_STATUSES
 from littrack.queries import resolve_study
@@ -212,4 +212,4 @@ def render_papers(session: Session, pubs: Sequence[Publication], fmt: str) -> st
         return "\n".join(bibtex_entry(p, keys[p.id]) for p in pubs)
     if fmt == "ris":
         return "\n".join(ris_record(p) for p in pubs)
-    return json.dumps([csl_item(p, keys[p.id]) for p in pubs], indent=2, ensure_ascii=False) + "\n"
+    return json_text([csl_item(p, keys[p.id]) for p in pubs]) + "\n"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Sequence
 from typing import Any
 
+from littrack.formats import json_text
 from littrack.values import number_text
 
 
@@ -33,4 +33,4 @@ def to_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str], true: str = "y
 
 
 def to_json(rows: Sequence[dict[str, Any]], fields: Sequence[str]) -> str:
-    return json.dumps([{k: r.get(k) for k in fields} for r in rows], indent=2, ensure_ascii=False) + "\n"
+    return json_text([{k: r.get(k) for k in fields} for r in rows]) + "\n"
