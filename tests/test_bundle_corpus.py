@@ -58,7 +58,7 @@ EXPECTED: dict[str, list[str]] = {
         "effects.csv:3:ci_level: a CI level must lie in (0, 1), e.g. 0.95 (1)",
         "effects.csv:3:trait: unknown trait; nearest: Chronotype; declare it in study.toml [[traits]], "
         "or import with --create-traits (Chronotyp)",
-        "effects.csv:4:value_kind: unknown value kind; use one of reported, derived_from_percent, range, "
+        "effects.csv:4:value_kind: unknown value kind; nearest: range; use one of reported, derived_from_percent, range, "
         "qualitative (ranged)",
         "effects.csv:4:dataset: unknown data set; declare it in study.toml [[datasets]] (Replication)",
     ],

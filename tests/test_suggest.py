@@ -54,6 +54,10 @@ def test_typos_among_plain_names() -> None:
     assert nearest("Replication", ["Discovery"]) == []
     assert nearest("sleep", ["Sleep", "SLEEP", "sleep "]) == ["SLEEP"]  # one suggestion per folded name
     assert nearest("", BASES) == [] and nearest("x", []) == []
+    measures = ["OR", "HR", "RR", "ratio", "beta", "logOR", "logHR", "SMD", "r", "R2", "AUC"]
+    assert nearest("hazard", measures) == []  # "r" is in "hazard", but a part that short means nothing
+    assert nearest("odds", measures) == [] and nearest("betta", measures) == ["beta"]
+    assert nearest("aa", ["asthma", "trd2"]) == []  # two letters in common at an edge
 
 
 def test_one_message_for_a_command_and_for_a_problem_line() -> None:

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from littrack import history
-from littrack.bundle.apply import unknown_name
 from littrack.bundle.effects import COLUMN_NAMES, check_effect_row, effect_row
 from littrack.bundle.publications import author_from_spec
 from littrack.bundle.read import STUDY_KEY_RE
@@ -30,6 +29,7 @@ from littrack.models import (
 )
 from littrack.models.base import assign_changed, utcnow
 from littrack.queries import resolve_study
+from littrack.suggest import unknown
 from littrack.values import BadValue, iso, normalize_doi, parse_pmcid, parse_pmid
 
 Where = Callable[[str], str]
@@ -52,7 +52,7 @@ def resolve_effect(session: Session, ident: str) -> EffectSize:
     effect = session.scalar(select(EffectSize).where(EffectSize.study_id == study.id, EffectSize.finding_key == finding))
     if effect is None:
         keys = session.scalars(select(EffectSize.finding_key).where(EffectSize.study_id == study.id))
-        raise NotFound(unknown_name(f"finding key in study {study.key}", finding, keys))
+        raise NotFound(unknown(f"finding key in study {study.key}", finding, keys))
     return effect
 
 
@@ -85,8 +85,8 @@ def _resolve_refs(session: Session, study: Study, raw: Mapping[str, str], where:
             session.add(trait)
         elif trait is None:
             names = list(session.scalars(select(Trait.name))) + list(session.scalars(select(TraitSynonym.name)))
-            problems.append(f"{where('trait')}: " + unknown_name("trait", trait_name, names,
-                                                                 "; or add it with --create-trait"))
+            problems.append(f"{where('trait')}: " + unknown("trait", trait_name, names, "or add it with --create-trait",
+                                                            problem=True))
     def pick(field: str, items: list[Any], name_of: Callable[[Any], str], what: str, hint: str = "") -> Any:
         """The item whose name matches the row's field (case- and space-insensitive); a problem if none does."""
         text = (raw.get(field) or "").strip()
@@ -94,11 +94,12 @@ def _resolve_refs(session: Session, study: Study, raw: Mapping[str, str], where:
             return None
         found = {name_key(name_of(i)): i for i in items}.get(name_key(text))
         if found is None:
-            problems.append(f"{where(field)}: " + unknown_name(what, text, [name_of(i) for i in items], hint))
+            problems.append(f"{where(field)}: " + unknown(what, text, [name_of(i) for i in items], hint,
+                                                                problem=True))
         return found
 
     comparison = pick("comparison", list(session.scalars(select(Comparison))), lambda c: c.name, "comparison",
-                      "; declare new ones in a bundle's study.toml and `littrack import` it")
+                      "declare new ones in a bundle's study.toml and `littrack import` it")
     source = pick("source", study.sources, lambda x: x.key, f"source of study {study.key}")
     dataset = pick("dataset", study.datasets, lambda d: d.label, f"data set of study {study.key}")
     return _Refs(trait, comparison, source, dataset)
@@ -140,9 +141,9 @@ def add_effect(session: Session, study_key: str, raw: Mapping[str, str | None], 
 def edit_effect(session: Session, effect: EffectSize, updates: Mapping[str, str], clear: set[str], curator: str, *,
                 where: Where = lambda col: col, create_trait: bool = False) -> bool:
     """Change fields of an effect; the whole row is validated again. False when nothing changed."""
-    unknown = sorted((set(updates) | clear) - set(COLUMN_NAMES))
-    if unknown:
-        raise ValidationError([f"{where(c)}: not a field of an effect size ({c})" for c in unknown])
+    not_fields = sorted((set(updates) | clear) - set(COLUMN_NAMES))
+    if not_fields:
+        raise ValidationError([f"{where(c)}: not a field of an effect size ({c})" for c in not_fields])
     row = effect_row(effect)
     row.update(updates)
     for col in clear:

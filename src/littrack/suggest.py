@@ -7,12 +7,15 @@ from collections.abc import Iterable
 from littrack.vocab import name_key
 
 # Scores are rapidfuzz's, 0-100, on names folded by its default_process (lower case, punctuation as spaces).
-# First the names like the whole of what was typed (ratio: "insomina" / "Insomnia" 87.5, "xu2025" /
-# "xu2025_trd" 75); only when none is, the names holding something like it
-# (partial_ratio, the best window of the longer name: "insomina" / "Insomnia (UKB, European ancestry, males)"
-# 87.5, "Sleep patterns" / "Sleep" 100), the shortest first. Unrelated names stay under the cutoff
-# ("Replication" / "Discovery" 37.5). Both run in C: ~20 ms over 27,600 names (bench/bench_suggest.py).
-CUTOFF = 65.0
+# First the names like the whole of what was typed (ratio at least 65: "insomina" / "Insomnia" 87.5, "xu2025" /
+# "xu2025_trd" 75, "Replication" / "Discovery" 30); only when none is, the names holding something like it
+# (partial_ratio, the best window of the longer name, at least 75: "insomina" / "Insomnia (UKB, European
+# ancestry, males)" 87.5, "Sleep patterns" / "Sleep" 100; two letters in common at an edge score 66.7), the
+# shortest first. Both run in C: ~20 ms over 27,600 names (bench/bench_suggest.py).
+WHOLE = 65.0
+PART = 75.0
+# A part shorter than this matches by chance: the measure "r" is a part of most words.
+MIN_PART = 4
 # Only names about as near as the best: "Neuroticism" (95.2) for "neuroticsm", not also "Specific
 # neuroticism" (66.7).
 MARGIN = 5.0
@@ -27,9 +30,11 @@ def nearest(name: str, candidates: Iterable[str], n: int = LIMIT) -> list[str]:
     # Imported here: only an unknown name pays for it, not `littrack effects` or `--help`.
     from rapidfuzz import fuzz, process, utils
 
-    for scorer in (fuzz.ratio, fuzz.partial_ratio):
-        found = process.extract(name, names, scorer=scorer, processor=utils.default_process, score_cutoff=CUTOFF,
-                                limit=None)
+    short = len(utils.default_process(name))
+    for scorer, cutoff, part in ((fuzz.ratio, WHOLE, 0), (fuzz.partial_ratio, PART, MIN_PART)):
+        found = [hit for hit in process.extract(name, names, scorer=scorer, processor=utils.default_process,
+                                                score_cutoff=cutoff, limit=None)
+                 if min(short, len(utils.default_process(hit[0]))) >= part]
         if found:
             break
     found.sort(key=lambda hit: (-hit[1], len(hit[0]), hit[0]))

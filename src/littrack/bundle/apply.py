@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from littrack import history
-from littrack.bundle.effects import show_value
 from littrack.bundle.publications import author_from_spec, author_rows, mesh_from_spec, mesh_rows, publication_values
 from littrack.bundle.read import EFFECTS_FILE, STUDY_FILE, Bundle, parse_bundle
 from littrack.errors import ValidationError
@@ -34,7 +32,7 @@ from littrack.models import (
     name_key,
 )
 from littrack.models.base import assign_changed, utcnow
-from littrack.suggest import nearest
+from littrack.suggest import unknown
 
 OUTCOMES = ("added", "updated", "unchanged", "removed")
 
@@ -56,13 +54,6 @@ class LoadReport:
         out = [{"entity": e, **{o: c[o] for o in OUTCOMES}} for e, c in self.counts.items()]
         out.append({"entity": "total", **{o: self.total(o) for o in OUTCOMES}})
         return out
-
-
-def unknown_name(what: str, value: str, candidates: Iterable[str], hint: str = "") -> str:
-    """'unknown trait; nearest: A, B (value)' — the value last, in parentheses, like every problem line."""
-    picks = nearest(value, [c for c in candidates if c])
-    near = "; nearest: " + ", ".join(picks) if picks else ""
-    return f"unknown {what}{near}{hint} ({show_value(value)})"
 
 
 def _upsert(session: Session, report: LoadReport, entity: str, obj: Any | None, cls: type, values: dict[str, Any],
@@ -119,11 +110,11 @@ def check_references(session: Session, b: Bundle, *, create_traits: bool = False
             continue
         for d in _texts(t.get("domains")):
             if name_key(d) not in domains:
-                problems.append(f"{S}:traits[{i}]:domains: " + unknown_name("domain", d, domains.values(),
-                                                                             "; declare it in [[domains]]"))
+                problems.append(f"{S}:traits[{i}]:domains: " + unknown("domain", d, domains.values(), "declare it in [[domains]]",
+                                                                        problem=True))
         for m in _texts(t.get("members")):
             if name_key(m) not in known_traits:
-                problems.append(f"{S}:traits[{i}]:members: " + unknown_name("trait", m, trait_names))
+                problems.append(f"{S}:traits[{i}]:members: " + unknown("trait", m, trait_names, problem=True))
         own = db_trait.get(name_key(t["name"]), db_syn.get(name_key(t["name"])))
         for syn in _texts(t.get("synonyms")):
             k = name_key(syn)
@@ -139,14 +130,14 @@ def check_references(session: Session, b: Bundle, *, create_traits: bool = False
     for i, c in enumerate(b.comparisons, start=1):
         for key in ("case", "reference"):
             if isinstance(c.get(key), str) and name_key(c[key]) not in phenotypes:
-                problems.append(f"{S}:comparisons[{i}]:{key}: " + unknown_name("phenotype", c[key], phenotypes.values(),
-                                                                               "; declare it in [[phenotypes]]"))
+                problems.append(f"{S}:comparisons[{i}]:{key}: " + unknown("phenotype", c[key], phenotypes.values(),
+                                                                          "declare it in [[phenotypes]]", problem=True))
     cohorts = {name_key(n): n for n in session.scalars(select(Cohort.name))}
     cohorts.update({name_key(c["name"]): c["name"] for c in b.cohorts if isinstance(c.get("name"), str)})
     for i, entry in enumerate(b.datasets, start=1):
         if isinstance(entry.get("cohort"), str) and name_key(entry["cohort"]) not in cohorts:
-            problems.append(f"{S}:datasets[{i}]:cohort: " + unknown_name("cohort", entry["cohort"], cohorts.values(),
-                                                                         "; declare it in [[cohorts]]"))
+            problems.append(f"{S}:datasets[{i}]:cohort: " + unknown("cohort", entry["cohort"], cohorts.values(),
+                                                                    "declare it in [[cohorts]]", problem=True))
     problems.extend(_publication_conflicts(session, b))
 
     study = session.scalar(select(Study).where(Study.key == b.study.get("key"))) if b.study.get("key") else None
@@ -161,20 +152,21 @@ def check_references(session: Session, b: Bundle, *, create_traits: bool = False
         where = f"{EFFECTS_FILE}:{line}"
         trait = (raw.get("trait") or "").strip()
         if trait and name_key(trait) not in known_traits and not create_traits:
-            problems.append(f"{where}:trait: " + unknown_name(
-                "trait", trait, trait_names, "; declare it in study.toml [[traits]], or import with --create-traits"))
+            problems.append(f"{where}:trait: " + unknown(
+                "trait", trait, trait_names, "declare it in study.toml [[traits]], or import with --create-traits",
+                problem=True))
         comp = (raw.get("comparison") or "").strip()
         if comp and name_key(comp) not in comparisons:
-            problems.append(f"{where}:comparison: " + unknown_name("comparison", comp, comparisons.values(),
-                                                                   "; declare it in study.toml [[comparisons]]"))
+            problems.append(f"{where}:comparison: " + unknown("comparison", comp, comparisons.values(),
+                                                              "declare it in study.toml [[comparisons]]", problem=True))
         src = (raw.get("source") or "").strip()
         if src and name_key(src) not in sources:
-            problems.append(f"{where}:source: " + unknown_name("source", src, sources.values(),
-                                                               "; declare it in study.toml [[sources]]"))
+            problems.append(f"{where}:source: " + unknown("source", src, sources.values(),
+                                                          "declare it in study.toml [[sources]]", problem=True))
         ds = (raw.get("dataset") or "").strip()
         if ds and name_key(ds) not in datasets:
-            problems.append(f"{where}:dataset: " + unknown_name("data set", ds, datasets.values(),
-                                                                "; declare it in study.toml [[datasets]]"))
+            problems.append(f"{where}:dataset: " + unknown("data set", ds, datasets.values(),
+                                                           "declare it in study.toml [[datasets]]", problem=True))
     return problems
 
 

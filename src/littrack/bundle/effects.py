@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from littrack.models.base import DIRECTIONS, MEASURES, RATIO_MEASURES, VALUE_KINDS
+from littrack.suggest import unknown
 from littrack.values import BadValue, iso, number_text, parse_datetime, parse_float, parse_int, parse_probability
 
 # (column, required, help) in the order a spreadsheet shows them.
@@ -164,17 +165,20 @@ def check_effect_row(raw: Mapping[str, str | None], where: Callable[[str], str])
     if measure is not None:
         canonical = MEASURE_BY_FOLD.get(str(measure).casefold())
         if canonical is None:
-            bad("measure", "unknown measure; use one of " + ", ".join(MEASURES), measure)
+            problems.append(f"{where('measure')}: " + unknown("measure", str(measure), MEASURES,
+                                                              "use one of " + ", ".join(MEASURES), problem=True))
         measure = canonical
     vals["measure"] = measure
 
     kind = text.get("value_kind")
     if kind is not None and kind not in VALUE_KINDS:
-        bad("value_kind", "unknown value kind; use one of " + ", ".join(VALUE_KINDS), kind)
+        problems.append(f"{where('value_kind')}: " + unknown("value kind", str(kind), VALUE_KINDS,
+                                                               "use one of " + ", ".join(VALUE_KINDS), problem=True))
         kind = None
     direction = text.get("direction")
     if direction is not None and direction not in DIRECTIONS:
-        bad("direction", "unknown direction; use one of " + ", ".join(DIRECTIONS), direction)
+        problems.append(f"{where('direction')}: " + unknown("direction", str(direction), DIRECTIONS,
+                                                              "use one of " + ", ".join(DIRECTIONS), problem=True))
         direction = None
     derived_text = str(text.get("derived", "")).casefold()
     if derived_text not in TRUE_WORDS | FALSE_WORDS:

@@ -39,7 +39,8 @@ def select_papers(session: Session, *, search: str | None = None, statuses: Sequ
     if statuses:
         bad = [s for s in statuses if s not in TRIAGE_STATUSES]
         if bad:
-            raise ValidationError(f"--status: unknown triage status; use {', '.join(TRIAGE_STATUSES)} ({bad[0]})")
+            raise ValidationError("--status: " + unknown("triage status", bad[0], TRIAGE_STATUSES,
+                                                         "use one of " + ", ".join(TRIAGE_STATUSES), problem=True))
         stmt = stmt.outerjoin(Triage, Triage.publication_id == Publication.id).where(
             func.coalesce(Triage.status, "new").in_(list(statuses)))
     if study:

@@ -23,6 +23,7 @@ from littrack.models import (
 )
 from littrack.models.base import TRIAGE_STATUSES, utcnow
 from littrack.queries import resolve_study
+from littrack.suggest import unknown
 from littrack.tracking.searches import resolve_search
 from littrack.values import iso
 
@@ -53,7 +54,7 @@ def list_papers(session: Session, *, search: str | None = None, status: str | No
                 limit: int | None = None) -> list[dict[str, Any]]:
     """Papers found by saved searches (or already triaged), newest Entrez date first."""
     if status is not None and status not in TRIAGE_STATUSES:
-        raise ValidationError(f"unknown status {status!r}; statuses: {', '.join(TRIAGE_STATUSES)}")
+        raise ValidationError(unknown("status", status, TRIAGE_STATUSES, "use one of " + ", ".join(TRIAGE_STATUSES)))
     hits = select(SearchHit.publication_id, func.min(SearchHit.first_seen_at).label("first_seen"))
     if search is not None:
         hits = hits.where(SearchHit.search_id == resolve_search(session, search).id)
@@ -153,7 +154,7 @@ def mark_papers(session: Session, pmids: Sequence[int], status: str, note: str |
                 curator: str) -> list[dict[str, Any]]:
     """Set the triage status (and note) of papers; every PMID must be stored, else nothing changes."""
     if status not in TRIAGE_STATUSES:
-        raise ValidationError(f"unknown status {status!r}; statuses: {', '.join(TRIAGE_STATUSES)}")
+        raise ValidationError(unknown("status", status, TRIAGE_STATUSES, "use one of " + ", ".join(TRIAGE_STATUSES)))
     pubs = {p.pmid: p for part in in_chunks(set(pmids))
             for p in session.scalars(select(Publication).where(Publication.pmid.in_(part)))}
     missing = [p for p in dict.fromkeys(pmids) if p not in pubs]
@@ -167,7 +168,7 @@ def mark_papers(session: Session, pmids: Sequence[int], status: str, note: str |
 def link_paper(session: Session, pmid: int, study_key: str, role: str, curator: str) -> dict[str, Any]:
     """Make a paper one of a study's publications and mark it 'included'."""
     if role not in LINK_ROLES:
-        raise ValidationError(f"unknown role {role!r}; roles: {', '.join(LINK_ROLES)}")
+        raise ValidationError(unknown("role", role, LINK_ROLES, "use one of " + ", ".join(LINK_ROLES)))
     pub = resolve_paper(session, pmid)
     study = resolve_study(session, study_key)
     link = session.get(StudyPublication, (study.id, pub.id))
