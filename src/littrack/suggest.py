@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from littrack.values import show_value
 from littrack.vocab import name_key
 
 # Scores are rapidfuzz's, 0-100, on names folded by its default_process (lower case, punctuation as spaces).
@@ -59,7 +60,5 @@ def unknown(what: str, value: str, candidates: Iterable[str], then: str = "", *,
     picks = nearest(value, candidates)
     tail = ("; nearest: " + ", ".join(picks) if picks else "") + ("; " + then if then else "")
     if problem:
-        from littrack.bundle.effects import show_value  # one line, undecodable bytes as \xNN; only problem lines
-
         return f"unknown {what}{tail} ({show_value(value)})"
     return f"unknown {what} {value!r}{tail}"

@@ -152,3 +152,16 @@ def iso(value: dt.date | dt.datetime | None, *, exact: bool = False, utc: Litera
     value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
     text = value.isoformat(timespec="auto" if exact else "seconds")
     return text if utc == "+00:00" else text.removesuffix("+00:00") + "Z"
+
+
+def show_value(text: object) -> str:
+    """A value as a problem line shows it: undecodable bytes as \\xNN, one line."""
+    s = str(text)
+    if any("\udc80" <= ch <= "\udcff" for ch in s):
+        s = s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return " ".join(s.split()) if "\n" in s or "\r" in s else s
+
+
+def has_undecodable(text: str) -> bool:
+    """True when `text` holds bytes that were not UTF-8 (decoded with surrogateescape)."""
+    return any("\udc80" <= ch <= "\udcff" for ch in text)

@@ -9,7 +9,17 @@ from typing import Any
 
 from littrack.models.base import DIRECTIONS, MEASURES, RATIO_MEASURES, VALUE_KINDS
 from littrack.suggest import unknown
-from littrack.values import BadValue, iso, number_text, parse_datetime, parse_float, parse_int, parse_probability
+from littrack.values import (
+    BadValue,
+    has_undecodable,
+    iso,
+    number_text,
+    parse_datetime,
+    parse_float,
+    parse_int,
+    parse_probability,
+    show_value,
+)
 
 # (column, required, help) in the order a spreadsheet shows them.
 EFFECT_COLUMNS: list[tuple[str, bool, str]] = [
@@ -94,19 +104,6 @@ class EffectSpec:
     values: dict[str, Any] = field(default_factory=dict)
     curator: str | None = None
     curated_at: Any = None
-
-
-def show_value(text: object) -> str:
-    """A value as a problem line shows it: undecodable bytes as \\xNN, one line."""
-    s = str(text)
-    if any("\udc80" <= ch <= "\udcff" for ch in s):
-        s = s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return " ".join(s.split()) if "\n" in s or "\r" in s else s
-
-
-def has_undecodable(text: str) -> bool:
-    """True when `text` holds bytes that were not UTF-8 (decoded with surrogateescape)."""
-    return any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
 def _sign(x: float, null: float) -> int:

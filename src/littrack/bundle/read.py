@@ -11,10 +11,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from littrack.bundle.effects import COLUMN_NAMES, REQUIRED, EffectSpec, check_effect_row, has_undecodable, show_value
+from littrack.bundle.effects import COLUMN_NAMES, REQUIRED, EffectSpec, check_effect_row
 from littrack.errors import ValidationError
 from littrack.models.base import DATASET_ROLES, SOURCE_KINDS, TRAIT_KINDS
-from littrack.values import ORCID_RE, BadValue, normalize_doi, parse_date, parse_pmcid, parse_pmid
+from littrack.values import (
+    ORCID_RE,
+    BadValue,
+    has_undecodable,
+    normalize_doi,
+    parse_date,
+    parse_pmcid,
+    parse_pmid,
+    show_value,
+)
 
 FORMAT = "littrack-study-bundle/1"
 STUDY_FILE = "study.toml"
@@ -402,7 +411,10 @@ def _read_effects(path: Path, bundle: Bundle, problems: list[str]) -> None:
                 continue
             raw = dict(zip(header, cells, strict=False))
             bundle.raw_rows.append((line, raw))
-            spec, row_problems = check_effect_row(raw, lambda col, line=line: f"{path.name}:{line}:{col}")
+            def where(col: str, line: int = line) -> str:
+                return f"{path.name}:{line}:{col}"
+
+            spec, row_problems = check_effect_row(raw, where)
             problems.extend(row_problems)
             key = raw.get("finding_key", "").strip()
             content = tuple(v.strip() for k, v in raw.items() if k != "finding_key")
