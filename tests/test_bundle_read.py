@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from littrack.bundle.effects import check_effect_row, effect_row
+from littrack.bundle.effects import COLUMN_NAMES, check_effect_row, effect_row
 from littrack.bundle.read import parse_bundle
 from littrack.db import make_sessionmaker
-from littrack.models import EffectSize
+from littrack.models import Comparison, Dataset, EffectSize, Source, Trait
+from littrack.vocab import DIRECTIONS, MEASURES, VALUE_KINDS
 
 VALID = Path(__file__).parent / "data" / "bundles" / "valid"
 
@@ -28,6 +31,34 @@ def _bundle(tmp_path: Path, effects: bytes | None = None, study: bytes | None = 
 
 def _problems(folder: Path) -> list[str]:
     return parse_bundle(folder)[1]
+
+
+def test_the_validator_imports_no_sqlalchemy(tmp_path: Path) -> None:
+    """Checking a bundle (`import --dry-run`'s first step, the template) needs no database code."""
+    code = (
+        "import sys, pathlib; from littrack.bundle.read import parse_bundle; from littrack.bundle import effects;"
+        "from littrack.bundle.template import write_template;"
+        "corpus = [p for p in sorted(pathlib.Path(sys.argv[1]).iterdir()) if p.is_dir()];"
+        "problems = [len(parse_bundle(p)[1]) for p in corpus];"
+        "write_template(pathlib.Path(sys.argv[2]));"
+        "print(len(corpus), sum(problems), [m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(VALID.parent), str(tmp_path / "t")],
+                         capture_output=True, text=True, check=True).stdout.split(" ", 2)
+    assert int(out[0]) > 20 and int(out[1]) > 20  # the corpus was read, and its faults found
+    assert out[2].strip() == "[]"
+
+
+def test_the_only_length_limited_columns_of_an_effect_row_hold_vocabularies_that_fit() -> None:
+    """Why the validator checks no text lengths (and needs no models): every other column is unlimited text."""
+    columns = {c.name: c for c in EffectSize.__table__.columns if c.name in COLUMN_NAMES}
+    columns.update(source=Source.__table__.c.key, trait=Trait.__table__.c.name, comparison=Comparison.__table__.c.name,
+                   dataset=Dataset.__table__.c.label)
+    limited = {name: c.type.length for name, c in columns.items() if getattr(c.type, "length", None)}
+    vocabularies = {"measure": tuple(MEASURES), "value_kind": VALUE_KINDS, "direction": DIRECTIONS}
+    assert set(limited) == set(vocabularies)
+    for name, length in limited.items():
+        assert max(map(len, vocabularies[name])) <= length, name
 
 
 def test_valid_bundle_has_no_problems() -> None:

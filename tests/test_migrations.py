@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import re
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import CheckConstraint, inspect, text
 
-from littrack import migrate
+from littrack import migrate, vocab
 from littrack.db import make_engine
 from littrack.models import Base
+
+# Each vocabulary CHECK constraint of the schema -> the vocabulary of littrack.vocab it must hold, no more, no less.
+VOCABULARY_CHECKS = {
+    ("effect_sizes", "ck_effect_sizes_value_kind_known"): vocab.VALUE_KINDS,
+    ("effect_sizes", "ck_effect_sizes_measure_known"): tuple(vocab.MEASURES),
+    ("effect_sizes", "ck_effect_sizes_direction_known"): vocab.DIRECTIONS,
+    ("effect_sizes", "ck_effect_sizes_ratio_positive"): vocab.RATIO_MEASURES,
+    ("study_publications", "ck_study_publications_role_known"): vocab.PUBLICATION_ROLES,
+    ("publications", "ck_publications_origin_known"): vocab.PUBLICATION_ORIGINS,
+    ("sources", "ck_sources_kind_known"): vocab.SOURCE_KINDS,
+    ("datasets", "ck_datasets_role_known"): vocab.DATASET_ROLES,
+    ("traits", "ck_traits_kind_known"): vocab.TRAIT_KINDS,
+    ("comparisons", "ck_comparisons_kind_known"): vocab.COMPARISON_KINDS,
+    ("triage", "ck_triage_status_known"): vocab.TRIAGE_STATUSES,
+    ("search_runs", "ck_search_runs_status_known"): vocab.RUN_STATUSES,
+    ("change_log", "ck_change_log_entity_known"): vocab.CHANGE_ENTITIES,
+    ("change_log", "ck_change_log_action_known"): vocab.CHANGE_ACTIONS,
+}
+
+
+def _literals(sql: str) -> set[str]:
+    """The quoted string literals of a CHECK expression (PostgreSQL adds casts around them; SQLite keeps the text)."""
+    return {m.replace("''", "'") for m in re.findall(r"'((?:[^']|'')*)'", sql)}
 
 
 def test_autogenerate_finds_no_difference(engine) -> None:
@@ -16,6 +41,21 @@ def test_autogenerate_finds_no_difference(engine) -> None:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": Base.metadata})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
+
+
+def test_check_constraints_of_the_migrated_database_match_the_models_and_vocab(engine) -> None:
+    """Autogenerate compares no CHECK constraints: here the migrated ones are compared with the models' and,
+    for the vocabularies, with littrack.vocab, by name and by the values they allow."""
+    inspector = inspect(engine)
+    in_database = {(t, c["name"]): _literals(c["sqltext"])
+                   for t in Base.metadata.tables for c in inspector.get_check_constraints(t)}
+    in_models = {(t.name, str(c.name)): _literals(str(c.sqltext)) for t in Base.metadata.tables.values()
+                 for c in t.constraints if isinstance(c, CheckConstraint)}
+    assert len(in_models) > 40
+    assert in_database == in_models
+    assert {key for key in in_models if key[1].endswith("_known")} <= set(VOCABULARY_CHECKS)
+    for key, values in VOCABULARY_CHECKS.items():
+        assert in_database[key] == set(values), key
 
 
 def test_upgrade_downgrade_upgrade(empty_db_url: str) -> None:

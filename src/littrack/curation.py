@@ -25,12 +25,12 @@ from littrack.models import (
     StudyPublication,
     Trait,
     TraitSynonym,
-    name_key,
 )
 from littrack.models.base import assign_changed, utcnow
 from littrack.queries import resolve_study
 from littrack.suggest import unknown
 from littrack.values import BadValue, iso, normalize_doi, parse_pmcid, parse_pmid
+from littrack.vocab import name_key
 
 Where = Callable[[str], str]
 

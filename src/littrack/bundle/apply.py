@@ -29,10 +29,10 @@ from littrack.models import (
     Trait,
     TraitDomain,
     TraitSynonym,
-    name_key,
 )
 from littrack.models.base import assign_changed, utcnow
 from littrack.suggest import unknown
+from littrack.vocab import name_key
 
 OUTCOMES = ("added", "updated", "unchanged", "removed")
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from littrack.models.base import DIRECTIONS, MEASURES, RATIO_MEASURES, VALUE_KINDS
 from littrack.suggest import unknown
 from littrack.values import (
     BadValue,
@@ -19,6 +18,16 @@ from littrack.values import (
     parse_int,
     parse_probability,
     show_value,
+)
+from littrack.vocab import (
+    BOUNDED_MEASURES,
+    DIRECTIONS,
+    MAX_COUNT,
+    MEASURES,
+    RATIO_MEASURES,
+    SIGNED_DIRECTIONS,
+    SIGNED_MEASURES,
+    VALUE_KINDS,
 )
 
 # (column, required, help) in the order a spreadsheet shows them.
@@ -64,32 +73,8 @@ TRUE_WORDS = {"yes", "true", "1", "y"}
 FALSE_WORDS = {"no", "false", "0", "n", ""}
 MEASURE_BY_FOLD = {m.casefold(): m for m in MEASURES}
 DEFAULT_EXPOSURE_TYPE = "polygenic score"
-# Measures whose null value is 0 (a sign gives the direction); ratio measures have their null at 1.
-SIGNED_MEASURES = ("beta", "logOR", "logHR", "SMD", "r")
-BOUNDED_MEASURES = {"r": (-1.0, 1.0), "R2": (0.0, 1.0), "AUC": (0.0, 1.0)}
-MAX_COUNT = 2_147_483_647  # a 32-bit INTEGER column on PostgreSQL
 TEXT_COLUMNS = ("sample_text", "analysis", "per_unit", "direction_text", "reported_text", "derivation",
                 "covariates", "location", "quote", "notes")
-
-
-def _max_lengths() -> dict[str, int]:
-    """Column -> longest text the schema takes, read from the models so the two never disagree."""
-    from littrack.models import Comparison, Dataset, EffectSize, Source, Trait
-
-    out: dict[str, int] = {}
-    for col in EffectSize.__table__.columns:
-        length = getattr(col.type, "length", None)
-        if length and col.name in COLUMN_NAMES:
-            out[col.name] = length
-    for name, column in (("source", Source.__table__.c.key), ("trait", Trait.__table__.c.name),
-                         ("comparison", Comparison.__table__.c.name), ("dataset", Dataset.__table__.c.label)):
-        length = getattr(column.type, "length", None)
-        if length:
-            out[name] = length
-    return out
-
-
-MAX_LENGTHS = _max_lengths()
 
 
 @dataclass
@@ -125,9 +110,6 @@ def check_effect_row(raw: Mapping[str, str | None], where: Callable[[str], str])
     for col in COLUMN_NAMES:
         if col in text and has_undecodable(str(text[col])):
             bad(col, "not UTF-8 text; save the file as UTF-8 (in Excel: 'CSV UTF-8')", text[col])
-    for col, limit in MAX_LENGTHS.items():
-        if col in text and len(str(text[col])) > limit:
-            bad(col, f"longer than {limit} characters", str(text[col])[:40] + "...")
 
     vals: dict[str, Any] = {}
     for col in ("estimate", "ci_lower", "ci_upper", "ci_level", "se", "range_low", "range_high"):
@@ -241,7 +223,7 @@ def check_effect_row(raw: Mapping[str, str | None], where: Callable[[str], str])
                 bad(col, f"{measure} lies between {low:g} and {high:g}", text[col])
     if vals.get("se") is not None and vals["se"] < 0:
         bad("se", "a standard error cannot be negative", text["se"])
-    if direction in ("increased", "decreased") and measure in RATIO_MEASURES + SIGNED_MEASURES:
+    if direction in SIGNED_DIRECTIONS and measure in RATIO_MEASURES + SIGNED_MEASURES:
         null = 1.0 if measure in RATIO_MEASURES else 0.0
         want = 1 if direction == "increased" else -1
         for col in ("estimate", "range_low", "range_high"):

@@ -13,7 +13,6 @@ from typing import Any
 
 from littrack.bundle.effects import COLUMN_NAMES, REQUIRED, EffectSpec, check_effect_row
 from littrack.errors import ValidationError
-from littrack.models.base import DATASET_ROLES, SOURCE_KINDS, TRAIT_KINDS
 from littrack.values import (
     ORCID_RE,
     BadValue,
@@ -23,6 +22,15 @@ from littrack.values import (
     parse_pmcid,
     parse_pmid,
     show_value,
+)
+from littrack.vocab import (
+    COMPARISON_KINDS,
+    DATASET_ROLES,
+    MAX_COUNT,
+    PUBLICATION_ORIGINS,
+    PUBLICATION_ROLES,
+    SOURCE_KINDS,
+    TRAIT_KINDS,
 )
 
 FORMAT = "littrack-study-bundle/1"
@@ -47,16 +55,12 @@ SECTIONS: dict[str, tuple[set[str], set[str]]] = {
     "domains": ({"name"}, {"description"}),
     "traits": ({"name"}, {"kind", "domains", "synonyms", "members", "ontology_id", "description"}),
 }
-PUBLICATION_ROLES = ("primary", "preprint", "companion", "erratum", "other")
-COMPARISON_KINDS = ("case-control", "progression", "unspecified")
-ORIGINS = ("pubmed", "manual", "bundle")
 LISTS_OF_TEXT = ("domains", "synonyms", "members", "publication_types", "keywords")
 WHOLE_NUMBERS = ("n_total", "year", "month", "day", "pmid_version")
 DATES = ("epub_date", "entrez_date", "sort_date")
 NOT_TEXT = {"authors", "groups", "pmid", "primary", "retracted", "abstract_sections", "mesh", "pub_date",
             *LISTS_OF_TEXT, *WHOLE_NUMBERS, *DATES}
 AUTHOR_KEYS = {"last_name", "fore_name", "initials", "suffix", "collective_name", "orcid", "affiliations"}
-MAX_COUNT = 2_147_483_647
 STUDY_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -274,7 +278,7 @@ def _check_entry(
     vocab = {"role": DATASET_ROLES if section == "datasets" else PUBLICATION_ROLES, "kind": {
         "sources": SOURCE_KINDS, "traits": TRAIT_KINDS, "comparisons": COMPARISON_KINDS}.get(section)}
     if section == "publications":
-        vocab["origin"] = ORIGINS
+        vocab["origin"] = PUBLICATION_ORIGINS
     for key, allowed in vocab.items():
         if allowed and key in entry and entry[key] not in allowed:
             bad(key, "must be one of " + ", ".join(allowed))

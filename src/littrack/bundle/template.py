@@ -10,7 +10,7 @@ from littrack.bundle.effects import COLUMN_NAMES, EFFECT_COLUMNS
 from littrack.bundle.read import EFFECTS_FILE, FORMAT, STUDY_FILE
 from littrack.errors import ValidationError
 from littrack.files import write_files
-from littrack.models.base import DATASET_ROLES, MEASURES, SOURCE_KINDS, VALUE_KINDS
+from littrack.vocab import COMPARISON_KINDS, DATASET_ROLES, MEASURES, PUBLICATION_ROLES, SOURCE_KINDS, VALUE_KINDS
 
 STUDY_TEMPLATE = f'''# A littrack study bundle: this file describes the study, effects.csv holds its effect sizes.
 # Fill in the empty values (the required ones are marked), delete the sections you do not need, then
@@ -31,7 +31,7 @@ notes = ""
 [[publications]]
 ref = ""            # required: a name for this publication inside the bundle, e.g. "SMITH2024"
 title = ""          # required
-role = "primary"    # primary, preprint, companion, erratum, other
+role = "primary"    # {", ".join(PUBLICATION_ROLES)}
 pmid = ""           # e.g. "40009368"; with a PMID or DOI an existing publication is reused
 doi = ""            # e.g. "10.1001/jamapsychiatry.2024.4825"
 pmcid = ""
@@ -71,7 +71,7 @@ genotyping = ""
 
 # [[comparisons]]
 # name = "TRD vs trMDD"     # what effects.csv's comparison column names
-# kind = "case-control"     # case-control, progression, unspecified
+# kind = "case-control"     # {", ".join(COMPARISON_KINDS)}
 # case = "TRD"
 # reference = "trMDD"
 

@@ -9,6 +9,7 @@ import click
 
 from littrack.cli.context import AppContext, pass_app
 from littrack.cli.options import curator_option
+from littrack.vocab import DIRECTIONS, MEASURES, VALUE_KINDS
 
 # option -> column, for the single-valued fields of an effect row.
 FIELD_OPTIONS: list[tuple[str, str, str]] = [
@@ -19,15 +20,15 @@ FIELD_OPTIONS: list[tuple[str, str, str]] = [
     ("--dataset", "dataset", "Data set label of the study."),
     ("--sample-text", "sample_text", "The sample as the source words it."),
     ("--analysis", "analysis", "e.g. logistic regression."),
-    ("--measure", "measure", "OR, HR, RR, ratio, beta, logOR, logHR, SMD, r, R2, AUC."),
+    ("--measure", "measure", ", ".join(MEASURES) + "."),
     ("--per-unit", "per_unit", "e.g. per SD of PGS."),
-    ("--value-kind", "value_kind", "reported, derived_from_percent, range, qualitative (add: from the numbers given)."),
+    ("--value-kind", "value_kind", ", ".join(VALUE_KINDS) + " (add: from the numbers given)."),
     ("--estimate", "estimate", "Point estimate."),
     ("--ci-level", "ci_level", "Confidence level of --ci (default 0.95)."),
     ("--se", "se", "Standard error (log scale for ratios)."),
     ("--p-value", "p_value", "P value, any precision (3e-412)."),
     ("--q-value", "q_value", "q value (FDR)."),
-    ("--direction", "direction", "increased, decreased, associated, none."),
+    ("--direction", "direction", ", ".join(DIRECTIONS) + "."),
     ("--direction-text", "direction_text", "The direction as the source words it."),
     ("--reported-text", "reported_text", "The number as the source wrote it."),
     ("--derived", "derived", "yes when the number is our arithmetic."),

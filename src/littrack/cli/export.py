@@ -9,7 +9,7 @@ import click
 from littrack.cli.context import AppContext, pass_app
 from littrack.cli.lazy import LazyGroup
 from littrack.cli.options import filter_options, make_filter
-from littrack.models.base import TRIAGE_STATUSES
+from littrack.vocab import TRIAGE_STATUSES
 
 
 def _deliver(text: str, output: Path | None, what: str) -> None:

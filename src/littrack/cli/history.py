@@ -7,6 +7,7 @@ import click
 from littrack.cli.context import AppContext, pass_app
 from littrack.cli.options import emit, output_option
 from littrack.formats import Column, json_text
+from littrack.vocab import CHANGE_ENTITIES
 
 COLUMNS: list[Column] = [("WHEN", lambda r: (r["at"] or "")[:19].replace("T", " "), 19), ("CURATOR", "curator", 16),
                          ("ACTION", "action", 6), ("WHAT", "label", 28), ("STUDY", "study", 16), ("CHANGES", "changes", 90)]
@@ -14,7 +15,7 @@ COLUMNS: list[Column] = [("WHEN", lambda r: (r["at"] or "")[:19].replace("T", " 
 
 @click.command()
 @click.option("--study", help="Only changes of this study (also of its deleted rows).")
-@click.option("--entity", type=click.Choice(["study", "effect_size", "dataset", "source", "publication"]))
+@click.option("--entity", type=click.Choice(CHANGE_ENTITIES))
 @click.option("--id", "entity_id", type=int, help="Only changes of the row with this id (with --entity).")
 @click.option("--curator", help="Only changes made by this curator.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]), help="Only changes from then on (UTC).")

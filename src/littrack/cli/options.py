@@ -9,6 +9,7 @@ import click
 
 from littrack.fastread import SORTS, EffectFilter
 from littrack.formats import FORMATS, Column, render
+from littrack.vocab import SIGNED_DIRECTIONS
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,7 +34,7 @@ def filter_options(f: F) -> F:
         click.option("--comparison", help="e.g. 'TRD vs trMDD'."),
         click.option("--measure", help="OR, HR, RR, beta, ..."),
         click.option("--study", help="Study key."),
-        click.option("--direction", type=click.Choice(["increased", "decreased"])),
+        click.option("--direction", type=click.Choice(SIGNED_DIRECTIONS)),
         click.option("--min-estimate", type=float, help="Estimate (or any part of a range) at least this."),
         click.option("--max-estimate", type=float, help="Estimate (or any part of a range) at most this."),
         click.option("--reported-only", is_flag=True, help="Only point estimates as the source printed them."),

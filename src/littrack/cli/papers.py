@@ -11,9 +11,7 @@ from littrack.cli.context import AppContext, pass_app
 from littrack.cli.lazy import LazyGroup
 from littrack.cli.options import curator_option, emit, output_option
 from littrack.formats import Column, json_text
-
-STATUSES = ("new", "relevant", "irrelevant", "included")
-ROLES = ("other", "companion", "preprint", "erratum")
+from littrack.vocab import LINK_ROLES, TRIAGE_STATUSES
 
 
 def _first_author(r: dict[str, Any]) -> str:
@@ -53,7 +51,7 @@ def papers() -> None:
 
 @click.command("list")
 @click.option("--search", "search_name", metavar="NAME", help="Only papers this saved search found.")
-@click.option("--status", type=click.Choice(STATUSES), help="Only papers with this triage status.")
+@click.option("--status", type=click.Choice(TRIAGE_STATUSES), help="Only papers with this triage status.")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Only papers a search first found on or after this day (UTC).")
 @click.option("--include-deleted", is_flag=True, help="Also papers PubMed has deleted.")
@@ -121,7 +119,7 @@ def show(app: AppContext, pmid: int, fmt: str) -> None:
 
 @click.command()
 @click.argument("pmids", nargs=-1, required=True, type=int, metavar="PMID...")
-@click.option("--status", required=True, type=click.Choice(STATUSES), help="The triage decision.")
+@click.option("--status", required=True, type=click.Choice(TRIAGE_STATUSES), help="The triage decision.")
 @click.option("--note", help="Why (kept until replaced).")
 @curator_option
 @pass_app
@@ -139,7 +137,7 @@ def mark(app: AppContext, pmids: tuple[int, ...], status: str, note: str | None,
 @click.command()
 @click.argument("pmid", type=int)
 @click.option("--study", "study_key", required=True, metavar="KEY", help="The study (see `littrack studies`).")
-@click.option("--role", type=click.Choice(ROLES), default="other", show_default=True,
+@click.option("--role", type=click.Choice(LINK_ROLES), default="other", show_default=True,
               help="What the paper is to the study.")
 @curator_option
 @pass_app

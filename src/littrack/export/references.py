@@ -16,9 +16,9 @@ from littrack.citations import citation_keys, one_line
 from littrack.errors import NotFound, ValidationError
 from littrack.formats import json_text
 from littrack.models import Author, Publication, SavedSearch, SearchHit, StudyPublication, Triage
-from littrack.models.base import TRIAGE_STATUSES
 from littrack.queries import resolve_study
 from littrack.suggest import unknown
+from littrack.vocab import TRIAGE_STATUSES
 
 FORMATS = ("bibtex", "ris", "csljson")
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")

@@ -9,18 +9,6 @@ from typing import Any
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
-from littrack.vocab import (  # noqa: F401  re-exported: the CHECK constraints use them
-    DATASET_ROLES,
-    DIRECTIONS,
-    MEASURES,
-    RATIO_MEASURES,
-    RUN_STATUSES,
-    SOURCE_KINDS,
-    TRAIT_KINDS,
-    TRIAGE_STATUSES,
-    VALUE_KINDS,
-)
-
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

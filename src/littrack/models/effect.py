@@ -7,9 +7,10 @@ import datetime as dt
 from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from littrack.models.base import DIRECTIONS, MEASURES, RATIO_MEASURES, VALUE_KINDS, Base, UTCDateTime, sql_in, utcnow
+from littrack.models.base import Base, UTCDateTime, sql_in, utcnow
 from littrack.models.study import Dataset, Source, Study
 from littrack.models.trait import Comparison, Trait
+from littrack.vocab import DIRECTIONS, MEASURES, RATIO_MEASURES, VALUE_KINDS
 
 _RATIO = sql_in("measure", RATIO_MEASURES)
 

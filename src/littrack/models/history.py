@@ -8,14 +8,15 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from littrack.models.base import Base, UTCDateTime, utcnow
+from littrack.models.base import Base, UTCDateTime, sql_in, utcnow
+from littrack.vocab import CHANGE_ACTIONS, CHANGE_ENTITIES
 
 
 class Change(Base):
     __tablename__ = "change_log"
     __table_args__ = (
-        CheckConstraint("action IN ('create', 'update', 'delete')", name="action_known"),
-        CheckConstraint("entity IN ('study', 'effect_size', 'dataset', 'source', 'publication')", name="entity_known"),
+        CheckConstraint(sql_in("action", CHANGE_ACTIONS), name="action_known"),
+        CheckConstraint(sql_in("entity", CHANGE_ENTITIES), name="entity_known"),
         Index("ix_change_log_study_key", "study_key"),
         Index("ix_change_log_entity", "entity", "entity_id"),
     )

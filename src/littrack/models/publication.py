@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from littrack.models.base import Base, UTCDateTime, utcnow
+from littrack.models.base import Base, UTCDateTime, sql_in, utcnow
+from littrack.vocab import PUBLICATION_ORIGINS
 
 
 class Publication(Base):
@@ -18,7 +19,7 @@ class Publication(Base):
         CheckConstraint("pub_month IS NULL OR pub_month BETWEEN 1 AND 12", name="pub_month_range"),
         CheckConstraint("pub_day IS NULL OR pub_day BETWEEN 1 AND 31", name="pub_day_range"),
         CheckConstraint("preprint_of_id IS NULL OR preprint_of_id <> id", name="preprint_not_self"),
-        CheckConstraint("origin IN ('pubmed', 'manual', 'bundle')", name="origin_known"),
+        CheckConstraint(sql_in("origin", PUBLICATION_ORIGINS), name="origin_known"),
         Index("ix_publications_entrez_date", "entrez_date"),
         Index("ix_publications_sort_date", "sort_date"),
     )

@@ -7,8 +7,9 @@ import datetime as dt
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from littrack.models.base import RUN_STATUSES, TRIAGE_STATUSES, Base, UTCDateTime, sql_in, utcnow
+from littrack.models.base import Base, UTCDateTime, sql_in, utcnow
 from littrack.models.publication import Publication
+from littrack.vocab import RUN_STATUSES, TRIAGE_STATUSES
 
 
 class SavedSearch(Base):

@@ -7,8 +7,9 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from littrack.models.base import DATASET_ROLES, SOURCE_KINDS, Base, UTCDateTime, sql_in, utcnow
+from littrack.models.base import Base, UTCDateTime, sql_in, utcnow
 from littrack.models.publication import Publication
+from littrack.vocab import DATASET_ROLES, PUBLICATION_ROLES, SOURCE_KINDS
 
 
 class Study(Base):
@@ -36,7 +37,7 @@ class Study(Base):
 class StudyPublication(Base):
     __tablename__ = "study_publications"
     __table_args__ = (
-        CheckConstraint("role IN ('primary', 'preprint', 'companion', 'erratum', 'other')", name="role_known"),
+        CheckConstraint(sql_in("role", PUBLICATION_ROLES), name="role_known"),
     )
 
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from littrack.models.base import TRAIT_KINDS, Base, sql_in
-from littrack.vocab import name_key
+from littrack.models.base import Base, sql_in
+from littrack.vocab import COMPARISON_KINDS, TRAIT_KINDS, name_key
 
 
 class TraitDomain(Base):
@@ -101,7 +101,7 @@ class Comparison(Base):
 
     __tablename__ = "comparisons"
     __table_args__ = (
-        CheckConstraint("kind IN ('case-control', 'progression', 'unspecified')", name="kind_known"),
+        CheckConstraint(sql_in("kind", COMPARISON_KINDS), name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

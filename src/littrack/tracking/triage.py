@@ -21,13 +21,12 @@ from littrack.models import (
     StudyPublication,
     Triage,
 )
-from littrack.models.base import TRIAGE_STATUSES, utcnow
+from littrack.models.base import utcnow
 from littrack.queries import resolve_study
 from littrack.suggest import unknown
 from littrack.tracking.searches import resolve_search
 from littrack.values import iso
-
-LINK_ROLES = ("other", "companion", "preprint", "erratum")
+from littrack.vocab import LINK_ROLES, TRIAGE_STATUSES
 
 
 def resolve_paper(session: Session, pmid: int) -> Publication:
