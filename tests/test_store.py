@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -363,12 +364,52 @@ def test_batches_from_the_parser_process_store_exactly_as_parsed_here(databases,
 
 
 def test_sqlite_binds_none_and_bool_as_ever() -> None:
-    """littrack.db registers fast sqlite3 adapters for None and bool; the stored values must not change."""
-    import littrack.db  # noqa: F401 - registers the adapters
+    """Inside fast_sqlite_binding (the fast adapters for None and bool) the stored values are as without it."""
+    from littrack.db import fast_sqlite_binding
 
-    conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE t (a, b, c)")
-    conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [(None, True, False), (1, None, "x")])
-    assert conn.execute("SELECT typeof(a), typeof(b), b, c FROM t ORDER BY rowid").fetchall() == [
-        ("null", "integer", 1, 0), ("integer", "null", None, "x")]
-    assert conn.execute("SELECT ? IS NULL, ?", (None, True)).fetchone() == (1, 1)
+    def stored() -> list[tuple[Any, ...]]:
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE t (a, b, c)")
+        conn.executemany("INSERT INTO t VALUES (?, ?, ?)", [(None, True, False), (1, None, "x")])
+        rows = conn.execute("SELECT typeof(a), typeof(b), b, c FROM t ORDER BY rowid").fetchall()
+        rows.append(conn.execute("SELECT ? IS NULL, ?", (None, True)).fetchone())
+        conn.close()
+        return rows
+
+    expected = [("null", "integer", 1, 0), ("integer", "null", None, "x"), (1, 1)]
+    assert stored() == expected
+    with fast_sqlite_binding():
+        assert (type(None), sqlite3.PrepareProtocol) in sqlite3.adapters
+        assert stored() == expected
+    assert stored() == expected
+
+
+def test_littrack_leaves_the_processs_sqlite3_adapters_as_they_were(tmp_path: Path) -> None:
+    """sqlite3's adapters are process-wide: storing records must neither leave littrack's behind nor drop
+    another library's (which must not change what littrack stores either)."""
+    code = f"""if True:
+        import sqlite3
+        pristine = dict(sqlite3.adapters)
+        from littrack import migrate
+        from littrack.db import make_engine, make_sessionmaker
+        from littrack.tracking.pubmed_files import load_pubmed_file
+
+        engine = make_engine("sqlite:///{tmp_path / 't.db'}")
+        migrate.upgrade(engine)
+        with make_sessionmaker(engine).begin() as session:
+            assert load_pubmed_file(session, {str(fake_eutils.DATA_DIR / 'pubmed2db/pubmed25n0001.xml')!r}).new > 0
+        assert dict(sqlite3.adapters) == pristine, "littrack left adapters behind"
+
+        sqlite3.register_adapter(bool, lambda b: "yes" if b else "no")  # another library's, for its own tables
+        theirs = dict(sqlite3.adapters)
+        with make_sessionmaker(engine).begin() as session:
+            assert load_pubmed_file(session, {str(fake_eutils.DATA_DIR / 'biopython/pubmed4.xml')!r}).new == 1
+        assert dict(sqlite3.adapters) == theirs, "littrack dropped another library's adapter"
+        with engine.connect() as conn:
+            major = conn.exec_driver_sql("SELECT DISTINCT typeof(major), major FROM publication_mesh").all()
+        assert sorted(major) == [("integer", 0), ("integer", 1)], major
+        print("ok")
+    """
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
@@ -25,7 +26,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_dict
 
-from littrack.db import IN_CHUNK, SQLITE_MAX_PARAMETERS, in_chunks
+from littrack.db import IN_CHUNK, SQLITE_MAX_PARAMETERS, fast_sqlite_binding, in_chunks
 from littrack.errors import NotFound
 from littrack.models import Author, MeshHeading, Publication
 from littrack.models.base import Base, utcnow
@@ -211,8 +212,10 @@ def upsert_records(
     """
     session.flush()
     result = StoreResult()
+    binding = fast_sqlite_binding if session.get_bind().dialect.name == "sqlite" else nullcontext
     for events in _final_states(records, chunk_size):
-        result.merge(_store_chunk(session, events))
+        with binding():  # not around _final_states: the records' iterator runs other code
+            result.merge(_store_chunk(session, events))
     return result
 
 
