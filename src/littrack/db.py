@@ -28,7 +28,8 @@ T = TypeVar("T")
 # whose two failing attribute lookups cost ~0.25 µs a value; a stored PubMed record binds ~30 Nones and ~15
 # bools (its authors and MeSH headings). An adapter for None and one for bool skip those lookups; the values
 # bind exactly as without them (NULL; 1 and 0). sqlite3 keeps adapters in one process-wide table, so they are
-# installed only while littrack stores records (`fast_sqlite_binding`), and what was there is put back.
+# installed only while littrack stores records (`fast_sqlite_binding`), and what was there is put back (other
+# threads' sqlite3 code sees them meanwhile: harmless unless it registered its own adapters for None or bool).
 _FAST_ADAPTERS: dict[tuple[type[Any], type[Any]], Callable[[Any], Any]] = {
     (type(None), sqlite3.PrepareProtocol): {}.get,  # {}.get(None) is None: a C callable, no Python frame
     (bool, sqlite3.PrepareProtocol): int,
