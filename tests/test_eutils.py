@@ -23,7 +23,7 @@ from littrack.pubmed.eutils import (
     parse_esearch,
     scan_efetch,
 )
-from littrack.pubmed.ratelimit import PROCESS_LIMITER, RateLimiter, backoff_delay, parse_retry_after
+from littrack.pubmed.ratelimit import PROCESS_LIMITER, RateLimiter
 
 if TYPE_CHECKING:
     from fake_eutils import FakeEutils
@@ -171,22 +171,6 @@ def test_real_throttle_timing(fake_eutils: FakeEutils) -> None:
     for _ in range(7):
         client.esearch("all")
     assert time.monotonic() - began >= 6 / 20 - 0.01
-
-
-def test_backoff_grows_and_jitters() -> None:
-    delays = [backoff_delay(n, 1.0) for n in (1, 2, 3, 4)]
-    for n, delay in enumerate(delays, start=1):
-        assert 0.5 * 2 ** (n - 1) <= delay <= 1.5 * 2 ** (n - 1)
-    assert backoff_delay(30, 1.0) <= 90.0
-
-
-def test_parse_retry_after() -> None:
-    now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
-    assert parse_retry_after("7") == 7.0
-    assert parse_retry_after(format_datetime(now + timedelta(seconds=30), usegmt=True), now) == 30.0
-    assert parse_retry_after(format_datetime(now - timedelta(seconds=30), usegmt=True), now) == 0.0
-    assert parse_retry_after("soon") is None
-    assert parse_retry_after(None) is None
 
 
 # ---- faults --------------------------------------------------------------------------------

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -15,8 +13,8 @@ from typing import TypeVar
 
 import requests
 
-from littrack import __version__
-from littrack.errors import EutilsError, LittrackError, NetworkError
+from littrack.errors import EutilsError
+from littrack.http import HttpClient, Retryable, RetryPolicy, Sleep
 from littrack.pubmed.answers import (  # noqa: F401  re-exported: the client's public answer types
     ESearchResult,
     ResponseError,
@@ -25,13 +23,7 @@ from littrack.pubmed.answers import (  # noqa: F401  re-exported: the client's p
     parse_xml,
     scan_efetch,
 )
-from littrack.pubmed.ratelimit import (
-    PROCESS_LIMITER,
-    RateLimiter,
-    Sleep,
-    backoff_delay,
-    parse_retry_after,
-)
+from littrack.pubmed.ratelimit import PROCESS_LIMITER, RateLimiter
 
 logger = logging.getLogger("littrack.eutils")
 
@@ -49,8 +41,6 @@ MAX_BATCH = 10000
 # PubMed holds citations back to the 17th century (Phil. Trans. 1665).
 EARLIEST_DATE = date(1600, 1, 1)
 _LONG_TERM = 1500
-_MAX_RETRY_AFTER = 120.0
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 _email_warned = False
 _email_lock = threading.Lock()
@@ -83,24 +73,6 @@ def _normalise_ids(ids: Iterable[int]) -> list[int]:
     return out
 
 
-def _excerpt(body: bytes, limit: int = 200) -> str:
-    text = " ".join(body[: limit * 4].decode("utf-8", "replace").split())
-    return text[:limit] + ("..." if len(text) > limit else "")
-
-
-def _describe(exc: requests.RequestException) -> str:
-    # requests wraps urllib3's MaxRetryError, whose text repeats the whole URL; its
-    # `reason` (refused, reset, name resolution...) is what a user needs.
-    inner = exc.args[0] if exc.args else None
-    reason = getattr(inner, "reason", None)
-    detail = reason if reason is not None else exc
-    return _redact(f"{type(exc).__name__}: {detail}")[:300]
-
-
-def _redact(text: str) -> str:
-    return re.sub(r"(api_key=)[^&\s'\"]+", r"\1***", text)
-
-
 def _fmt(day: date) -> str:
     return day.strftime("%Y/%m/%d")
 
@@ -114,15 +86,26 @@ def _open_end() -> date:
 # ---- the client --------------------------------------------------------------------------
 
 
-@dataclass
-class _Failure:
-    reason: str
-    error: type[LittrackError]
-    retry_after: float | None = None
+def _checked(endpoint: str, check: Callable[[bytes], T]) -> Callable[[bytes], T]:
+    """`check` with NCBI's unusable bodies sorted: a transient one is retried, a permanent one raised."""
+
+    def run(body: bytes) -> T:
+        try:
+            return check(body)
+        except ResponseError as exc:
+            if not exc.transient:
+                raise EutilsError(f"NCBI {endpoint}: {exc}") from exc
+            raise Retryable(str(exc), error=EutilsError) from exc
+
+    return run
 
 
 class EutilsClient:
-    """Throttled, retrying client for PubMed ESearch/EFetch that never returns a failed answer."""
+    """Throttled, retrying client for PubMed ESearch/EFetch that never returns a failed answer.
+
+    The transport and the retry policy are littrack.http's; NCBI's part is the identity parameters,
+    the process-wide rate limit and the checks of each answer (answers.py).
+    """
 
     def __init__(
         self,
@@ -144,11 +127,8 @@ class EutilsClient:
         self.tool = tool
         self.email = email if email is not None else (os.environ.get("NCBI_EMAIL") or None)
         self.api_key = api_key if api_key is not None else (os.environ.get("NCBI_API_KEY") or None)
-        if max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
+        self.retry = RetryPolicy(max_retries=max_retries, backoff=backoff, sleep=sleep)
         self.timeout = timeout
-        self.max_retries = max_retries
-        self.backoff = backoff
         self.rate = rate if rate is not None else (RATE_WITH_KEY if self.api_key else RATE_WITHOUT_KEY)
         if not self.rate > 0:
             raise ValueError("rate must be positive")
@@ -156,18 +136,24 @@ class EutilsClient:
         self._count_lock = threading.Lock()
         self._sleep = sleep
         self._limiter = limiter or PROCESS_LIMITER
-        self._rng = random.Random()
-        self._own_session = session is None
-        self._session = session or requests.Session()
-        if self._own_session:
-            self._session.headers["User-Agent"] = f"littrack/{__version__} (python-requests)"
+        self._http = HttpClient(policy=self.retry, timeout=timeout, refused=EutilsError, logger=logger,
+                                session=session, before_attempt=self._before_attempt)
         if not self.email:
             _warn_no_email_once()
 
+    @property
+    def max_retries(self) -> int:
+        """Attempts after the first one, per request."""
+        return self.retry.max_retries
+
+    @property
+    def backoff(self) -> float:
+        """Seconds before the first retry (doubled each retry, jittered)."""
+        return self.retry.backoff
+
     def close(self) -> None:
         """Close the HTTP session if this client created it."""
-        if self._own_session:
-            self._session.close()
+        self._http.close()
 
     def __enter__(self) -> EutilsClient:
         return self
@@ -185,63 +171,15 @@ class EutilsClient:
             params["api_key"] = self.api_key
         return params
 
-    def _call(self, endpoint: str, params: dict[str, str], *, post: bool, check: Callable[[bytes], T]) -> T:
-        url = f"{self.base_url}{endpoint}.fcgi"
-        params = {**params, **self._identity()}
-        attempts = self.max_retries + 1
-        for attempt in range(1, attempts + 1):
-            failure = self._attempt(endpoint, url, params, post, check)
-            if not isinstance(failure, _Failure):
-                return failure
-            if attempt == attempts:
-                raise failure.error(
-                    f"NCBI {endpoint} failed after {attempts} attempt(s); last error: {failure.reason}"
-                )
-            wait = backoff_delay(attempt, self.backoff, self._rng)
-            if failure.retry_after is not None:
-                wait = max(wait, min(failure.retry_after, _MAX_RETRY_AFTER))
-            logger.warning(
-                "NCBI %s attempt %d/%d failed: %s; retrying in %.2f s",
-                endpoint,
-                attempt,
-                attempts,
-                failure.reason,
-                wait,
-            )
-            self._sleep(wait)
-        raise AssertionError("unreachable")
-
-    def _attempt(
-        self, endpoint: str, url: str, params: dict[str, str], post: bool, check: Callable[[bytes], T]
-    ) -> T | _Failure:
+    def _before_attempt(self) -> None:
         self._limiter.acquire(self.rate, self._sleep)
         with self._count_lock:
             self.requests_made += 1
-        try:
-            if post:
-                response = self._session.post(url, data=params, timeout=(self.timeout, self.timeout))
-            else:
-                response = self._session.get(url, params=params, timeout=(self.timeout, self.timeout))
-            body = response.content
-            response.close()
-        except requests.Timeout as exc:
-            return _Failure(f"timed out after {self.timeout:g} s ({type(exc).__name__})", NetworkError)
-        except requests.RequestException as exc:
-            return _Failure(_describe(exc), NetworkError)
-        status = response.status_code
-        if status in _RETRY_STATUSES:
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            return _Failure(f"HTTP {status}", NetworkError, retry_after)
-        if not 200 <= status < 300:
-            raise EutilsError(
-                f"NCBI {endpoint} refused the request: HTTP {status}: {_redact(_excerpt(body))}"
-            )
-        try:
-            return check(body)
-        except ResponseError as exc:
-            if not exc.transient:
-                raise EutilsError(f"NCBI {endpoint}: {exc}") from exc
-            return _Failure(str(exc), EutilsError)
+
+    def _call(self, endpoint: str, params: dict[str, str], *, post: bool, check: Callable[[bytes], T]) -> T:
+        return self._http.request("POST" if post else "GET", f"{self.base_url}{endpoint}.fcgi",
+                                  {**params, **self._identity()}, what=f"NCBI {endpoint}",
+                                  check=_checked(endpoint, check))
 
     # -- ESearch --
 

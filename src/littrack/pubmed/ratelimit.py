@@ -1,16 +1,16 @@
-"""Process-wide request throttle and retry-delay helpers for the NCBI E-utilities client."""
+"""Process-wide request throttle for the NCBI E-utilities client (NCBI counts requests per IP or API key)."""
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from littrack.http import Sleep
 
 Clock = Callable[[], float]
-Sleep = Callable[[float], None]
 
 
 class RateLimiter:
@@ -45,28 +45,3 @@ class RateLimiter:
 
 # NCBI counts requests per IP/API key, not per client object: one limiter per process.
 PROCESS_LIMITER = RateLimiter()
-
-
-def backoff_delay(retry: int, base: float, rng: random.Random | None = None, cap: float = 60.0) -> float:
-    """Exponential backoff for the given retry number (1-based), with +-50% jitter."""
-    delay = min(cap, base * 2.0 ** (retry - 1))
-    return delay * (0.5 + (rng or random).random())
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date); None if absent/bad."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not value:
-        return None
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    now = now or datetime.now(UTC)
-    return max(0.0, (when - now).total_seconds())
