@@ -11,25 +11,25 @@ import datetime as dt
 import ipaddress
 import logging
 import os
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import CursorResult, Engine, Table, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from littrack.db import dialect_insert, make_sessionmaker
 from littrack.errors import ConfigError, EutilsError, LittrackError
+from littrack.http import Retryable
 from littrack.models import Publication, SavedSearch, SearchHit, SearchRun
 from littrack.models.base import utcnow
 from littrack.pubmed.eutils import EutilsClient
 from littrack.pubmed.parse import iter_pubmed
-from littrack.pubmed.ratelimit import backoff_delay
 from littrack.pubmed.records import DeletedCitation, PubmedRecord
 from littrack.pubmed.store import upsert_records
-from littrack.tracking.lock import ProcessLock
+from littrack.tracking.lock import Holder, ProcessLock
 from littrack.tracking.searches import is_due, resolve_search
 
 logger = logging.getLogger("littrack.refresh")
@@ -38,7 +38,8 @@ logger = logging.getLogger("littrack.refresh")
 OVERLAP_DAYS = 3
 BATCH_SIZE = 200
 LOCK_NAME = "refresh"
-HITS = SearchHit.__table__
+# A declarative model's __table__ is a Table; SQLAlchemy types it as the wider FromClause.
+HITS = cast(Table, SearchHit.__table__)
 
 Notify = Callable[[str], None]
 
@@ -100,7 +101,7 @@ def client_from_env(email: str | None = None) -> EutilsClient:
     LITTRACK_EUTILS_RATE is obeyed only for a server on this machine (tests): NCBI's limits always hold for NCBI.
     """
     url = os.environ.get("LITTRACK_EUTILS_URL") or None
-    options: dict[str, float | int] = {}
+    options: dict[str, Any] = {}  # only what the environment sets: the client's defaults stay in one place
     for key, env in (("timeout", "LITTRACK_EUTILS_TIMEOUT"), ("backoff", "LITTRACK_EUTILS_BACKOFF"),
                      ("max_retries", "LITTRACK_EUTILS_RETRIES")):
         value = _env_float(env)
@@ -109,7 +110,7 @@ def client_from_env(email: str | None = None) -> EutilsClient:
     rate = _env_float("LITTRACK_EUTILS_RATE")
     if rate is not None and _loopback(url):
         options["rate"] = rate
-    return EutilsClient(url, email=email, **options)  # type: ignore[arg-type]
+    return EutilsClient(url, email=email, **options)
 
 
 def _quiet(_: str) -> None:
@@ -157,8 +158,8 @@ def refresh(
         return [_dry_run(factory, client, *s, since=since, notify=notify) for s in searches]
     lock = ProcessLock(engine, LOCK_NAME)
 
-    def waiting(holder: object) -> None:
-        notify(f"another refresh is running ({holder.describe()}); waiting up to {wait:g} s")  # type: ignore[attr-defined]
+    def waiting(holder: Holder) -> None:
+        notify(f"another refresh is running ({holder.describe()}); waiting up to {wait:g} s")
 
     with lock.held(wait, on_wait=waiting):
         _close_stale_runs(factory, notify)
@@ -174,8 +175,9 @@ def refresh(
 def _close_stale_runs(factory: sessionmaker[Session], notify: Notify) -> None:
     """Runs left 'running' by a refresh that was killed: we hold the lock, so none is really running."""
     with factory.begin() as session:
-        stale = session.execute(update(SearchRun).where(SearchRun.status == "running").values(
-            status="failed", finished_at=utcnow(), error="interrupted: the refresh process ended during the run"))
+        # An UPDATE's result is a CursorResult (it has rowcount); execute() is typed with the wider Result.
+        stale = cast(CursorResult[Any], session.execute(update(SearchRun).where(SearchRun.status == "running").values(
+            status="failed", finished_at=utcnow(), error="interrupted: the refresh process ended during the run")))
     if stale.rowcount:
         notify(f"marked {stale.rowcount} run(s) of an interrupted refresh as failed")
 
@@ -310,21 +312,26 @@ def _refetch_missing(client: EutilsClient, name: str, batch: list[int], records:
     got = {r.pmid for r in records if isinstance(r, PubmedRecord)}
     missing = [p for p in batch if p not in got]
     extra: list[PubmedRecord | DeletedCitation] = []
-    for attempt in range(1, max(1, client.max_retries) + 1):
-        if not missing:
-            return extra
+    if not missing:
+        return extra
+
+    def ask_again() -> list[PubmedRecord | DeletedCitation]:
+        nonlocal missing
         notify(f"{name}: EFetch left out {len(missing)} of {len(batch)} PMID(s); asking again")
-        if attempt > 1:
-            time.sleep(backoff_delay(attempt - 1, client.backoff))
         answer = list(iter_pubmed(client.efetch(missing)))
-        extra += answer
+        extra.extend(answer)
         got.update(r.pmid for r in answer if isinstance(r, PubmedRecord))
         missing = [p for p in missing if p not in got]
-    if missing:
-        listed = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
-        raise EutilsError(f"PubMed listed {len(missing)} PMID(s) that EFetch did not return ({listed}); "
-                          "nothing of this batch was stored")
-    return extra
+        if missing:
+            listed = ", ".join(map(str, missing[:10])) + (" ..." if len(missing) > 10 else "")
+            raise Retryable(f"PubMed listed {len(missing)} PMID(s) that EFetch did not return ({listed}); "
+                            "nothing of this batch was stored", error=EutilsError)
+        return extra
+
+    # The client's policy (its backoff, its sleep), with one attempt fewer: the batch's own EFetch was the first.
+    policy = replace(client.retry, max_retries=max(0, client.max_retries - 1))
+    return policy.call(ask_again, what=f"{name}: EFetch of left-out PMIDs", logger=logger,
+                       give_up=lambda failure: failure.error(failure.reason))
 
 
 def _record_failure(factory: sessionmaker[Session], run_id: int, summary: RunSummary, notify: Notify) -> None:
