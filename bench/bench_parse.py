@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import add_file_options, file_from, machine_line, switch_off_helpers
+from benchlib import add_file_options, file_from, machine_line
 
 HERE = Path(__file__).resolve().parent
 PARSERS = ("littrack", "pubmed_parser")
@@ -30,14 +30,10 @@ PARSERS = ("littrack", "pubmed_parser")
 MATCHING = "pubmed_parser_matching"
 MATCHING_OPTIONS = {"author_list": True, "nlm_category": True, "parse_downto_mesh_subterms": True,
                     "year_info_only": False}
-# --without-helpers adds littrack with its optional C helpers switched off (littrack.pubmed._speedups), as a
-# machine without a C compiler at install time runs it.
-PLAIN = "littrack_plain"
 LABELS = {
     "littrack": "littrack `iter_pubmed`",
     "pubmed_parser": "pubmed_parser `parse_medline_xml` (default call: the reference)",
     MATCHING: "pubmed_parser `parse_medline_xml` with matching options",
-    PLAIN: "littrack `iter_pubmed` without its C helpers",
 }
 
 
@@ -48,11 +44,8 @@ def _cpu() -> float:
 
 def _child(parser: str, path: str) -> None:
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    if parser in ("littrack", PLAIN):
+    if parser == "littrack":
         from littrack.pubmed.parse import iter_pubmed
-
-        if parser == PLAIN:
-            switch_off_helpers()
 
         start, cpu = time.perf_counter(), _cpu()
         count = sum(1 for _ in iter_pubmed(path))
@@ -81,8 +74,6 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs per parser (default 3)")
     ap.add_argument("--matching", action="store_true",
                     help="also time pubmed_parser with options extracting what littrack extracts (information)")
-    ap.add_argument("--without-helpers", action="store_true",
-                    help="also time littrack without its C helpers (as installed without a C compiler)")
     ap.add_argument("--child", nargs=2, metavar=("PARSER", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -101,7 +92,7 @@ def main() -> None:
         path = packed
     print(f"file: {path} ({path.stat().st_size / 2**20:.1f} MiB on disk)", file=sys.stderr)
 
-    parsers = (*PARSERS, *((MATCHING,) if args.matching else ()), *((PLAIN,) if args.without_helpers else ()))
+    parsers = (*PARSERS, *((MATCHING,) if args.matching else ()))
     runs: dict[str, list[dict[str, float]]] = {name: [] for name in parsers}
     load_before = os.getloadavg()[0]
     for i in range(args.repeat):
@@ -134,10 +125,6 @@ def main() -> None:
     if args.matching:
         print(f"With matching options: {best[MATCHING] / best['littrack']:.2f}x (best wall), "
               f"{median[MATCHING] / median['littrack']:.2f}x (median wall), {cpu[MATCHING] / cpu['littrack']:.2f}x (best CPU).")
-    if args.without_helpers:
-        print(f"Without its C helpers: {best['pubmed_parser'] / best[PLAIN]:.2f}x (best wall), "
-              f"{median['pubmed_parser'] / median[PLAIN]:.2f}x (median wall), {cpu['pubmed_parser'] / cpu[PLAIN]:.2f}x "
-              f"(best CPU); the helpers make littrack {median[PLAIN] / median['littrack']:.2f}x as fast (median wall).")
     if len({next(iter(c)) for c in counts.values()}) != 1:
         print(f"\nWARNING: record counts differ: {counts}")
 

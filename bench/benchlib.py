@@ -22,23 +22,7 @@ def cpu_model() -> str:
 
 
 def machine_line() -> str:
-    return (f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} "
-            f"{platform.release()}; littrack's C helpers {'built' if _helpers_built() else 'NOT built'}")
-
-
-def _helpers_built() -> bool:
-    try:
-        import littrack.pubmed._speedups  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def switch_off_helpers() -> None:
-    """Make this process parse as littrack does when installed without a C compiler (no _speedups)."""
-    from littrack.pubmed import parse
-
-    parse.drop_whitespace, parse._find = None, bytes.find
+    return f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}"
 
 
 def synth_file(records: int, seed: int, indented: bool = False) -> Path:

@@ -1,7 +1,7 @@
 """Where littrack's PubMed parse spends its time per record: split, find the blocks to skip, ElementTree, build."""
 
 # In process, on the first --head records of a file held in memory (no gunzip), each phase added to the
-# previous ones, rounds interleaved; --helpers off runs without the C helpers (littrack.pubmed._speedups).
+# previous ones, rounds interleaved.
 # --once parses once and prints nothing: for instruction counts,
 #     valgrind --tool=callgrind .venv/bin/python bench/parse_phases.py --indented --head 1000 --once
 #     .venv/bin/python bench/parse_phases.py --indented            # µs a record, phase by phase
@@ -15,12 +15,12 @@ import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import add_file_options, file_from, switch_off_helpers
+from benchlib import add_file_options, file_from
 
 from littrack.pubmed import parse
 from littrack.pubmed.extract import FROM_ELEMENT
 
-PHASES = ("split (and drop the indentation)", "find the blocks to skip", "ElementTree parse", "build the records")
+PHASES = ("split", "find the blocks to skip", "ElementTree parse", "build the records")
 
 
 def head_of(path: Path, records: int) -> bytes:
@@ -39,11 +39,11 @@ def head_of(path: Path, records: int) -> bytes:
 def run(document: bytes, phases: int) -> int:
     parser = parse._RecordParser()
     count = 0
-    for _fragment, compact, _line, kind in parse._fragments([document]):
+    for fragment, _line, kind in parse._fragments([document]):
         if phases >= 2:
-            cuts, entrez = parse._cuts(compact, kind)
+            cuts, entrez = parse._cuts(fragment, kind)
         if phases >= 3:
-            element = parser.parse(compact, cuts)
+            element = parser.parse(fragment, cuts)
         if phases >= 4:
             build = parse._BUILDERS[element.tag]
             build(element) if entrez is FROM_ELEMENT else build(element, entrez)
@@ -56,11 +56,8 @@ def main() -> None:
     add_file_options(ap)
     ap.add_argument("--head", type=int, default=3000, help="records of the file to time (default 3000)")
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--helpers", choices=("on", "off"), default="on")
     ap.add_argument("--once", action="store_true", help="parse once, print nothing (for callgrind)")
     args = ap.parse_args()
-    if args.helpers == "off":
-        switch_off_helpers()
     document = head_of(file_from(args), args.head)
     if args.once:
         list(parse.iter_pubmed(document))

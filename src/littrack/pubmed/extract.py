@@ -36,23 +36,6 @@ NOT_AVAILABLE_TITLE = "[Not Available]."
 _EMPTY = Element("_")
 _NO_PUB_DATE = dates.PubDate("", None, None, None, None)
 FROM_ELEMENT: Any = object()  # entrez_date argument: read it from the record's History element
-# Elements whose content the DTD makes element-only and whose own text, and the tails of whose
-# children, no builder here reads (they read leaves: PMID, LastName, AbstractText ... and itertext() only
-# of leaves and inline markup). Whitespace-only text directly inside one of them, when its ancestors in
-# the record are such elements too, cannot change a record, so the parser may drop it before parsing
-# (parse.py). A builder that starts reading one of these elements' text must take it off this list;
-# the differential test in tests/test_pubmed_speedups.py is there to catch a slip.
-CONTAINERS = frozenset((
-    "PubmedArticle", "PubmedBookArticle", "DeleteCitation", "MedlineCitation", "PubmedData", "PubmedBookData",
-    "DateCompleted", "DateRevised", "Article", "Journal", "JournalIssue", "PubDate", "Pagination", "ArticleDate",
-    "Abstract", "OtherAbstract", "AuthorList", "Author", "AffiliationInfo", "InvestigatorList", "Investigator",
-    "PublicationTypeList", "MedlineJournalInfo", "ChemicalList", "Chemical", "SupplMeshList",
-    "MeshHeadingList", "MeshHeading", "KeywordList", "CommentsCorrectionsList", "CommentsCorrections",
-    "GrantList", "Grant", "DataBankList", "DataBank", "AccessionNumberList", "PersonalNameSubjectList",
-    "PersonalNameSubject", "GeneSymbolList", "History", "PubMedPubDate", "ArticleIdList", "ReferenceList",
-    "Reference", "BookDocument", "Book", "Publisher", "BeginningDate", "EndingDate", "ContributionDate",
-    "Sections", "Section",
-))
 
 
 class RecordError(ValueError):

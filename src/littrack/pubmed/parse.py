@@ -9,9 +9,7 @@
 # event per element), lxml (slower element access from Python) and pyexpat with Python
 # callbacks. Blocks that no field needs are skipped unparsed where that is provably safe
 # (ReferenceList; History and MEDLINE dates in their plain form), and a faulty record is
-# always parsed again alone, in full, so that errors read exactly as they always did. Where the
-# optional C helpers are built (_speedups.c), indentation is dropped before parsing and the
-# searches through each record use memmem.
+# always parsed again alone, in full, so that errors read exactly as they always did.
 
 from __future__ import annotations
 
@@ -24,7 +22,6 @@ from xml.parsers import expat
 from littrack.errors import ParseError
 from littrack.pubmed.dates import exact_date
 from littrack.pubmed.extract import (
-    CONTAINERS,
     FROM_ELEMENT,
     RecordError,
     delete_citation,
@@ -33,15 +30,6 @@ from littrack.pubmed.extract import (
 )
 from littrack.pubmed.records import DeletedCitation, PubmedRecord
 from littrack.pubmed.source import Source, chunks, open_source
-
-try:  # C helpers, built at install time where a compiler is available (optional: see pyproject.toml)
-    from littrack.pubmed._speedups import drop_whitespace, set_containers
-    from littrack.pubmed._speedups import find as _find
-except ImportError:  # without them the indentation is parsed and bytes.find searches; the records are the same
-    drop_whitespace = None
-    _find = bytes.find
-else:
-    set_containers(CONTAINERS)
 
 ROOT_TAGS = ("PubmedArticleSet", "PubmedBookArticleSet")
 _END_TAGS = {
@@ -110,8 +98,8 @@ def iter_pubmed(source: Source) -> Iterator[PubmedRecord | DeletedCitation]:
     pieces = chunks(stream)
     try:
         parser = _RecordParser()
-        for fragment, compact, line, kind in _fragments(pieces):
-            yield _record(parser, fragment, compact, line, kind)
+        for fragment, line, kind in _fragments(pieces):
+            yield _record(parser, fragment, line, kind)
     finally:
         pieces.close()  # stops the gunzip thread before its stream is closed
         if owned:
@@ -216,14 +204,8 @@ class _Prolog:
         raise _RootFound
 
 
-def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, bytes, int, bytes]]:
-    """Each record's bytes, the same without indentation, the line it starts on and its kind; then
-    checks the document's end.
-
-    Indented records (one element a line, as EFetch sends them) cost ~30% more to parse than compact
-    ones; the C helper, where built, drops the whitespace that cannot change a record (_speedups.c),
-    and counts the newlines it drops. Errors are still reported from the original bytes.
-    """
+def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, int, bytes]]:
+    """Each record's bytes, the line it starts on and its kind; then checks the document's end."""
     chunks = iter(pieces)
     prolog = _Prolog()
     for chunk in chunks:
@@ -248,7 +230,7 @@ def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, bytes, int, byt
             if end_tag is None:
                 where = line + buffer.count(b"\n", pos, match.end())
                 raise ParseError(f"unexpected element <{name.decode('utf-8', 'replace')}> in the record set, line {where}")
-            end = _find(buffer, end_tag, match.end())
+            end = buffer.find(end_tag, match.end())
             if end >= 0:
                 end += len(end_tag)
                 start = match.start(1) - 1  # the record's "<"; before it, usually a newline
@@ -256,14 +238,9 @@ def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, bytes, int, byt
                     line += buffer.count(b"\n", pos, start)
                     pos = start
                 fragment = buffer[pos:end]
-                if drop_whitespace is None:
-                    compact, dropped = fragment, 0
-                else:
-                    compact, dropped = drop_whitespace(fragment)
-                yield fragment, compact, line, name
-                if compact.find(b"\n") >= 0:  # memchr: a compact record skips the slower count
-                    line += compact.count(b"\n")
-                line += dropped
+                yield fragment, line, name
+                if fragment.find(b"\n") >= 0:  # memchr: a compact record skips the slower count
+                    line += fragment.count(b"\n")
                 pos = end
                 continue
         elif (junk := _JUNK_RE.match(buffer, pos)) is not None:
@@ -288,7 +265,7 @@ def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, bytes, int, byt
 
 def _reference_spans(fragment: bytes) -> list[tuple[int, int]]:
     """Where fragment's (outermost) ReferenceList elements are; none if they do not balance."""
-    start = _find(fragment, _REFS_OPEN)
+    start = fragment.find(_REFS_OPEN)
     if start < 0:
         return []
     spans = []
@@ -346,10 +323,10 @@ def _cuts(fragment: bytes, kind: bytes) -> tuple[list[tuple[int, int]], object]:
     return cuts, entrez
 
 
-def _record(parser: _RecordParser, fragment: bytes, compact: bytes, line: int, kind: bytes) -> PubmedRecord | DeletedCitation:
-    """The record of fragment, parsed from compact (the same record, maybe without its indentation)."""
-    cuts, entrez = _cuts(compact, kind)
-    element = parser.parse(compact, cuts)
+def _record(parser: _RecordParser, fragment: bytes, line: int, kind: bytes) -> PubmedRecord | DeletedCitation:
+    """The record of fragment."""
+    cuts, entrez = _cuts(fragment, kind)
+    element = parser.parse(fragment, cuts)
     if element is None:  # a fault, or a form the shared parser cannot take: parse it alone, as ever
         element = _parse(_drop_reference_lists(fragment), line)
         entrez = FROM_ELEMENT
