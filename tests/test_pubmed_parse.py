@@ -22,6 +22,7 @@ from littrack.pubmed.records import (
     MeshQualifier,
     PubmedRecord,
 )
+from littrack.pubmed.source import Source
 from littrack.pubmed.text import normalise_orcid
 
 DATA = Path(__file__).resolve().parent / "data" / "pubmed"
@@ -391,6 +392,57 @@ def test_streaming_yields_before_the_end_is_read(tmp_path: Path) -> None:
     assert not stream.closed  # a caller's stream is left open
 
 
+def _late_faults() -> list[tuple[str, str, str]]:
+    """A ~4 MB indented document and faults in its 231st record or after: (name, document, the fault's
+    marker); the line numbers of the messages are read from the text, not from the parser."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import random
+
+        from pubmed_synth import DOCTYPE, synth_article_xml
+    finally:
+        sys.path.remove(str(BENCH))
+    rng = random.Random(5)
+    records = [synth_article_xml(100 + i, rng, indented=True) for i in range(240)]
+    head = f'<?xml version="1.0" encoding="utf-8"?>\n{DOCTYPE}\n<PubmedArticleSet>\n'
+
+    def document(late: str) -> str:
+        return head + "".join(records[:230]) + late + "".join(records[231:]) + "</PubmedArticleSet>\n"
+
+    late = records[230]
+    whole = document(late)
+    return [
+        ("mismatched tag", document(late.replace("</Volume>", "</Volum>")), "</Volum>"),
+        ("undefined entity", document(late.replace("<ArticleTitle>", "<ArticleTitle>&nbsp;")), "&nbsp;"),
+        ("record without a PMID", document(late.replace('<PMID Version="1">330</PMID>', "<PMID>x</PMID>")),
+         "<PubmedArticle>\n    <MedlineCitation Status=\"MEDLINE\" Owner=\"NLM\" IndexingMethod=\"Automated\">\n      <PMID>x"),
+        ("text between records", document("\n\n  junk" + late), "junk"),
+        ("unexpected element", document("\n  <Foo/>\n" + late), "<Foo/>"),
+        ("truncated", whole[: whole.index(late) + len(late) // 2], late[:40]),
+        ("content after the end", whole + "\n\n<x/>", "<x/>"),
+    ]
+
+
+def test_late_faults_read_the_same_from_every_source(tmp_path: Path) -> None:
+    """Line numbers are counted only when an error asks for one where the document can be read again
+    (bytes, text, a file), and as it is read from a caller's stream: the messages must be the same."""
+    for name, text, marker in _late_faults():
+        data = text.encode()
+        line = text[: text.rindex(marker)].count("\n") + 1
+        plain, packed = tmp_path / "doc.xml", tmp_path / "doc.xml.gz"
+        plain.write_bytes(data)
+        packed.write_bytes(gzip.compress(data))
+        messages = set()
+        for source in (data, text, plain, str(packed), gzip.compress(data), io.BytesIO(data),
+                       io.BytesIO(gzip.compress(data))):
+            records, error = _outcome(source)
+            assert len(records) == (240 if name == "content after the end" else 230), (name, type(source))
+            assert error is not None
+            messages.add(error)
+        (message,) = messages
+        assert f"line {line}" in message, (name, message)
+
+
 def test_stopping_early_on_gzip_ends_the_helper_thread(tmp_path: Path) -> None:
     path = _synthetic_file(tmp_path, "s.xml.gz", 1600)  # ~20 MB: more than the thread reads ahead (~10 MB)
     records = iter_pubmed(path)
@@ -446,7 +498,7 @@ def test_synthetic_records_round_trip() -> None:
 # plain path: every record parsed on its own, in full (the shared parser declining each one).
 
 
-def _outcome(source: bytes) -> tuple[list[object], str | None]:
+def _outcome(source: Source) -> tuple[list[object], str | None]:
     records: list[object] = []
     try:
         records.extend(iter_pubmed(source))

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from xml.etree.ElementTree import Element, TreeBuilder, XMLParser, fromstring
 from xml.etree.ElementTree import ParseError as _ETParseError
 from xml.parsers import expat
@@ -29,7 +29,7 @@ from littrack.pubmed.extract import (
     pubmed_book_article,
 )
 from littrack.pubmed.records import DeletedCitation, PubmedRecord
-from littrack.pubmed.source import Source, chunks, open_source
+from littrack.pubmed.source import Opened, Source, chunks, open_source, reader
 
 ROOT_TAGS = ("PubmedArticleSet", "PubmedBookArticleSet")
 _END_TAGS = {
@@ -37,7 +37,7 @@ _END_TAGS = {
     b"PubmedBookArticle": b"</PubmedBookArticle>",
     b"DeleteCitation": b"</DeleteCitation>",
 }
-_BUILDERS = {
+_BUILDERS: dict[str, Callable[..., PubmedRecord | DeletedCitation]] = {
     "PubmedArticle": pubmed_article,
     "PubmedBookArticle": pubmed_book_article,
     "DeleteCitation": delete_citation,
@@ -98,8 +98,9 @@ def iter_pubmed(source: Source) -> Iterator[PubmedRecord | DeletedCitation]:
     pieces = chunks(stream)
     try:
         parser = _RecordParser()
-        for fragment, line, kind in _fragments(pieces):
-            yield _record(parser, fragment, line, kind)
+        split = _Splitter(pieces, reader(source, stream))
+        for fragment, start, kind in split:
+            yield _record(parser, fragment, start, kind, split)
     finally:
         pieces.close()  # stops the gunzip thread before its stream is closed
         if owned:
@@ -204,63 +205,108 @@ class _Prolog:
         raise _RootFound
 
 
-def _fragments(pieces: Iterable[bytes]) -> Iterator[tuple[bytes, int, bytes]]:
-    """Each record's bytes, the line it starts on and its kind; then checks the document's end."""
-    chunks = iter(pieces)
-    prolog = _Prolog()
-    for chunk in chunks:
-        if prolog.feed(chunk, final=False):
-            break
-    else:
-        prolog.feed(b"", final=True)
-    buffer = prolog.head[prolog.body_start:]
-    line = 1 + prolog.head.count(b"\n", 0, prolog.body_start)
-    root = prolog.root or ""
-    del prolog.head
-    pos = 0
-    while not prolog.root_closed:
-        # Peek at the next tag (past whitespace and comments) to learn the record kind, then
-        # look for that kind's end tag only: one scan of the bytes per record.
-        match = _NEXT_TAG_RE.match(buffer, pos)
-        if match is not None:
-            closing, name = match.groups()
-            if closing:
+class _Splitter:
+    """Cuts the body into records: iterating yields each record's bytes, its offset in the document
+    and its kind; then checks the document's end. line_at() turns an offset into a line number.
+
+    Line numbers serve error messages only. Where the document can be read again from its start
+    (reread: bytes, text, a regular file), the newlines before an offset are counted only when an
+    error asks for its line; counting them record by record cost ~4% of an indented record's parse.
+    A caller's stream (reread None) is counted as it is read.
+    """
+
+    def __init__(self, pieces: Iterable[bytes], reread: Callable[[], Opened] | None) -> None:
+        self._pieces = pieces
+        self._reread = reread
+        self._buffer = b""
+        self._base = 0  # the document offset of _buffer[0]
+        self._newlines: int | None = 0  # newlines before _base; None: not counted yet
+
+    def line_at(self, offset: int) -> int:
+        """The line of the document's byte at offset (at or after the start of the current buffer)."""
+        if self._newlines is None:
+            assert self._reread is not None  # only a document that can be read again leaves them uncounted
+            self._newlines = _newlines_before(self._reread(), self._base)
+        return 1 + self._newlines + self._buffer.count(b"\n", 0, offset - self._base)
+
+    def _drop(self, consumed: int) -> None:
+        """Forget the buffer's first `consumed` bytes (before it changes)."""
+        if self._newlines is not None:
+            self._newlines = None if self._reread is not None else self._newlines + self._buffer.count(b"\n", 0, consumed)
+        self._base += consumed
+
+    def __iter__(self) -> Iterator[tuple[bytes, int, bytes]]:
+        chunks = iter(self._pieces)
+        prolog = _Prolog()
+        for chunk in chunks:
+            if prolog.feed(chunk, final=False):
                 break
-            end_tag = _END_TAGS.get(name)
-            if end_tag is None:
-                where = line + buffer.count(b"\n", pos, match.end())
-                raise ParseError(f"unexpected element <{name.decode('utf-8', 'replace')}> in the record set, line {where}")
-            end = buffer.find(end_tag, match.end())
-            if end >= 0:
-                end += len(end_tag)
-                start = match.start(1) - 1  # the record's "<"; before it, usually a newline
-                if start > pos and buffer[pos:start].isspace():
-                    line += buffer.count(b"\n", pos, start)
-                    pos = start
-                fragment = buffer[pos:end]
-                yield fragment, line, name
-                if fragment.find(b"\n") >= 0:  # memchr: a compact record skips the slower count
-                    line += fragment.count(b"\n")
-                pos = end
-                continue
-        elif (junk := _JUNK_RE.match(buffer, pos)) is not None:
-            where = line + buffer.count(b"\n", pos, junk.end())
-            raise ParseError(f"malformed PubMed XML: text between records, line {where}")
-        chunk = next(chunks, None)
-        if chunk is None:
-            break
-        buffer = buffer[pos:] + chunk
-        pos = 0
-        if len(buffer) > _MAX_RECORD:
-            raise ParseError(f"no record end within {_MAX_RECORD} bytes after line {line}")
-    tail = [buffer[pos:]]
-    size = len(tail[0])
-    for chunk in chunks:  # normally nothing is left: the last chunk held the end of the document
-        tail.append(chunk)
-        size += len(chunk)
-        if size > _MAX_RECORD:
-            break
-    _check_tail(b"".join(tail), root, line, prolog.root_closed)
+        else:
+            prolog.feed(b"", final=True)
+        buffer = self._buffer = prolog.head
+        root = prolog.root or ""
+        del prolog.head
+        pos = prolog.body_start
+        while not prolog.root_closed:
+            # Peek at the next tag (past whitespace and comments) to learn the record kind, then
+            # look for that kind's end tag only: one scan of the bytes per record.
+            match = _NEXT_TAG_RE.match(buffer, pos)
+            if match is not None:
+                closing, name = match.groups()
+                if closing:
+                    break
+                end_tag = _END_TAGS.get(name)
+                if end_tag is None:
+                    where = self.line_at(self._base + match.end())
+                    raise ParseError(f"unexpected element <{name.decode('utf-8', 'replace')}> in the record set, line {where}")
+                end = buffer.find(end_tag, match.end())
+                if end >= 0:
+                    end += len(end_tag)
+                    start = match.start(1) - 1  # the record's "<"; before it, usually a newline
+                    if start > pos and buffer[pos:start].isspace():
+                        pos = start
+                    yield buffer[pos:end], self._base + pos, name
+                    pos = end
+                    continue
+            elif (junk := _JUNK_RE.match(buffer, pos)) is not None:
+                where = self.line_at(self._base + junk.end())
+                raise ParseError(f"malformed PubMed XML: text between records, line {where}")
+            more = next(chunks, None)
+            if more is None:
+                break
+            self._drop(pos)
+            buffer = self._buffer = buffer[pos:] + more
+            pos = 0
+            if len(buffer) > _MAX_RECORD:
+                raise ParseError(f"no record end within {_MAX_RECORD} bytes after line {self.line_at(self._base)}")
+        tail = [buffer[pos:]]
+        size = len(tail[0])
+        for chunk in chunks:  # normally nothing is left: the last chunk held the end of the document
+            tail.append(chunk)
+            size += len(chunk)
+            if size > _MAX_RECORD:
+                break
+        self._drop(pos)
+        self._buffer = b"".join(tail)
+        _check_tail(self._buffer, root, self.line_at, self._base, prolog.root_closed)
+
+
+def _newlines_before(document: Opened, offset: int) -> int:
+    """The newlines in the document's first `offset` bytes (gunzipped), read again from its start."""
+    stream, owned = document
+    pieces = chunks(stream)
+    count = 0
+    try:
+        for piece in pieces:
+            if len(piece) >= offset:
+                return count + piece.count(b"\n", 0, offset)
+            count += piece.count(b"\n")
+            offset -= len(piece)
+    finally:
+        pieces.close()
+        if owned:
+            stream.close()
+    return count
 
 
 def _reference_spans(fragment: bytes) -> list[tuple[int, int]]:
@@ -323,19 +369,21 @@ def _cuts(fragment: bytes, kind: bytes) -> tuple[list[tuple[int, int]], object]:
     return cuts, entrez
 
 
-def _record(parser: _RecordParser, fragment: bytes, line: int, kind: bytes) -> PubmedRecord | DeletedCitation:
-    """The record of fragment."""
+def _record(
+    parser: _RecordParser, fragment: bytes, start: int, kind: bytes, split: _Splitter
+) -> PubmedRecord | DeletedCitation:
+    """The record of fragment, which starts at offset start of the document split is cutting."""
     cuts, entrez = _cuts(fragment, kind)
     element = parser.parse(fragment, cuts)
     if element is None:  # a fault, or a form the shared parser cannot take: parse it alone, as ever
-        element = _parse(_drop_reference_lists(fragment), line)
+        element = _parse(_drop_reference_lists(fragment), split, start)
         entrez = FROM_ELEMENT
     try:
         if entrez is FROM_ELEMENT:
             return _BUILDERS[element.tag](element)
         return _BUILDERS[element.tag](element, entrez)
     except RecordError as exc:
-        where = line + fragment.count(b"\n", 0, fragment.find(b"<" + kind))
+        where = split.line_at(start + fragment.find(b"<" + kind))
         raise ParseError(f"{exc}, in the record starting at line {where}") from None
 
 
@@ -394,19 +442,25 @@ class _RecordParser:
         return None
 
 
-def _parse(fragment: bytes, line: int) -> Element:
+def _parse(fragment: bytes, split: _Splitter, start: int) -> Element:
     try:
         return fromstring(fragment)
     except _ETParseError as exc:
         row, column = exc.position
         message = str(exc).split(":", 1)[0]
-        raise ParseError(f"malformed PubMed XML: {message}, line {line + row - 1}, column {column}") from None
+        line = split.line_at(start) + row - 1
+        raise ParseError(f"malformed PubMed XML: {message}, line {line}, column {column}") from None
 
 
-def _check_tail(buffer: bytes, root: str, line: int, closed: bool) -> None:
-    """After the last record: only the root end tag, comments and PIs may remain."""
-    pos = _MISC_RE.match(buffer).end()
-    where = line + buffer.count(b"\n", 0, pos)
+def _skip_misc(buffer: bytes, pos: int) -> int:
+    """Where the whitespace, comments and PIs from pos on end."""
+    match = _MISC_RE.match(buffer, pos)
+    return pos if match is None else match.end()  # it always matches, if only the empty string
+
+
+def _check_tail(buffer: bytes, root: str, line_at: Callable[[int], int], base: int, closed: bool) -> None:
+    """After the last record (buffer, at document offset base): only the root end tag, comments and PIs may remain."""
+    pos = _skip_misc(buffer, 0)
     if not closed:
         end_tag = f"</{root}>".encode()
         close = re.compile(re.escape(end_tag[:-1]) + rb"\s*>").match(buffer, pos)
@@ -414,11 +468,10 @@ def _check_tail(buffer: bytes, root: str, line: int, closed: bool) -> None:
             rest = buffer[pos:pos + 80].rstrip()
             opened = re.match(rb"<([A-Za-z]\w*)", rest)
             if opened is not None:
-                raise ParseError(f"document truncated: <{opened.group(1).decode()}> at line {where} is never closed")
+                raise ParseError(f"document truncated: <{opened.group(1).decode()}> at line {line_at(base + pos)} is never closed")
             if end_tag.startswith(rest):
-                raise ParseError(f"document truncated: </{root}> missing at line {where}")
-            raise ParseError(f"malformed PubMed XML: unexpected {_squash(rest)[:40]!r} at line {where}")
-        pos = _MISC_RE.match(buffer, close.end()).end()
-        where = line + buffer.count(b"\n", 0, pos)
+                raise ParseError(f"document truncated: </{root}> missing at line {line_at(base + pos)}")
+            raise ParseError(f"malformed PubMed XML: unexpected {_squash(rest)[:40]!r} at line {line_at(base + pos)}")
+        pos = _skip_misc(buffer, close.end())
     if pos < len(buffer):
-        raise ParseError(f"malformed PubMed XML: content after the end of <{root}>, line {where}")
+        raise ParseError(f"malformed PubMed XML: content after the end of <{root}>, line {line_at(base + pos)}")

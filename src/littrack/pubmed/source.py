@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from queue import Empty, Queue
 from typing import BinaryIO
 
@@ -29,6 +30,7 @@ class _Stream:
     """A read() over bytes already in memory."""
 
     def __init__(self, data: bytes) -> None:
+        self.data = data
         self._view = memoryview(data)
         self._pos = 0
 
@@ -41,7 +43,10 @@ class _Stream:
         self._view.release()
 
 
-def open_source(source: Source) -> tuple[BinaryIO | _Stream, bool]:
+Opened = tuple[BinaryIO | _Stream, bool]  # a readable binary stream, and whether its opener must close it
+
+
+def open_source(source: Source) -> Opened:
     """A readable binary stream for source, and whether the caller must close it."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         return _Stream(bytes(source)), True
@@ -57,7 +62,24 @@ def open_source(source: Source) -> tuple[BinaryIO | _Stream, bool]:
     raise TypeError(f"iter_pubmed() takes bytes, str, a path or a binary stream, not {type(source).__name__}")
 
 
-def chunks(stream: BinaryIO | _Stream) -> Iterator[bytes]:
+def reader(source: Source, stream: BinaryIO | _Stream) -> Callable[[], Opened] | None:
+    """A way to open source again from its start (stream: what open_source made of it), or None for
+    a caller's stream, a pipe or a device, which cannot be read twice. A regular file is opened again
+    by its path: it is taken not to change while it is being read."""
+    if isinstance(stream, _Stream):
+        data = stream.data
+        return lambda: (_Stream(data), True)
+    if isinstance(source, (str, os.PathLike)):
+        try:
+            regular = stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+        except (OSError, ValueError):
+            return None
+        if regular:
+            return lambda: open_source(source)
+    return None
+
+
+def chunks(stream: BinaryIO | _Stream) -> Generator[bytes, None, None]:
     """The document bytes, gunzipped when the input starts with the gzip magic number."""
     first = stream.read(READ_SIZE)
     while 0 < len(first) < len(_GZIP_MAGIC):  # a stream may hand out single bytes
