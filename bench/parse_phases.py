@@ -19,6 +19,7 @@ from benchlib import add_file_options, file_from
 
 from littrack.pubmed import parse
 from littrack.pubmed.extract import FROM_ELEMENT
+from littrack.pubmed.source import open_source
 
 PHASES = ("split", "find the blocks to skip", "ElementTree parse", "build the records")
 
@@ -39,7 +40,8 @@ def head_of(path: Path, records: int) -> bytes:
 def run(document: bytes, phases: int) -> int:
     parser = parse._RecordParser()
     count = 0
-    for fragment, _line, kind in parse._fragments([document]):
+    # as iter_pubmed splits bytes: newlines counted only should an error need a line number
+    for fragment, _start, kind in parse._Splitter([document], lambda: open_source(document)):
         if phases >= 2:
             cuts, entrez = parse._cuts(fragment, kind)
         if phases >= 3:

@@ -12,7 +12,7 @@ from littrack.errors import EutilsError
 _RECORD_TAGS = frozenset({"PubmedArticle", "PubmedBookArticle"})
 _SET_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet"})
 _PERMANENT_ESEARCH_ERROR = re.compile(r"cannot be larger than 9998", re.I)
-_HTML_RE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html)", re.I)
+_HTML_RE = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html[\s>])", re.I)
 
 
 class ResponseError(EutilsError):
@@ -39,7 +39,8 @@ class ESearchResult:
 
 
 def looks_like_html(body: bytes) -> bool:
-    """True if the body is an HTML page (NCBI sends those with status 200 on some failures)."""
+    """True if the body is an HTML page (NCBI sends those with status 200 on some failures); the
+    one HTML sniffer of the E-utilities client and the XML parser."""
     return bool(_HTML_RE.match(body[:2048]))
 
 

@@ -20,6 +20,7 @@ from xml.etree.ElementTree import ParseError as _ETParseError
 from xml.parsers import expat
 
 from littrack.errors import ParseError
+from littrack.pubmed.answers import looks_like_html
 from littrack.pubmed.dates import exact_date
 from littrack.pubmed.extract import (
     FROM_ELEMENT,
@@ -78,7 +79,6 @@ _BOOKKEEPING_RE = re.compile(
     rb"[ \t\r\n]*<Day>[0-9]{1,2}</Day>[ \t\r\n]*</\1>)+"
 )
 _START_TAG_RE = re.compile(rb"<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*(/?)>")
-_HTML_RE = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?<(?:!doctype\s+html|html[\s>])", re.IGNORECASE)
 _TITLE_RE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _ERROR_RE = re.compile(rb"<ERROR>(.*?)</ERROR>", re.DOTALL)
 _NEXT_TAG_RE = re.compile(rb"(?:\s|<!--.*?-->|<\?.*?\?>)*<(/?)([^\s/>!?]+)(?=[\s/>])", re.DOTALL)
@@ -130,7 +130,7 @@ def _squash(raw: bytes) -> str:
 
 
 def _refuse_html(head: bytes) -> None:
-    if _HTML_RE.match(head):
+    if looks_like_html(head):
         title = _TITLE_RE.search(head)
         shown = f" (title: {_squash(title.group(1))!r})" if title else ""
         raise ParseError(f"received an HTML page, not PubMed XML{shown}")
