@@ -21,6 +21,14 @@ def output_option(f: F) -> F:
     )(f)
 
 
+def record_format_option(f: F) -> F:
+    """`--format text|json` for commands that show one record whole."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+        help="text for people; json for programs (every field).",
+    )(f)
+
+
 def curator_option(f: F) -> F:
     return click.option("--curator", envvar="LITTRACK_CURATOR", show_envvar=True,
                         help="Who makes the change (default: your user name).")(f)

@@ -9,7 +9,7 @@ import click
 
 from littrack.cli.context import AppContext, pass_app
 from littrack.cli.lazy import LazyGroup
-from littrack.cli.options import curator_option, emit, output_option
+from littrack.cli.options import curator_option, emit, output_option, record_format_option
 from littrack.formats import Column, json_text
 from littrack.vocab import LINK_ROLES, TRIAGE_STATUSES
 
@@ -71,7 +71,7 @@ def list_(app: AppContext, search_name: str | None, status: str | None, since: A
 
 @click.command()
 @click.argument("pmid", type=int)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@record_format_option
 @pass_app
 def show(app: AppContext, pmid: int, fmt: str) -> None:
     """Show one paper: citation, abstract, MeSH, triage, searches and studies."""

@@ -6,7 +6,7 @@ import click
 
 from littrack.cli.context import AppContext, pass_app
 from littrack.cli.lazy import LazyGroup
-from littrack.cli.options import emit, output_option
+from littrack.cli.options import emit, output_option, record_format_option
 from littrack.formats import Column
 
 COLUMNS: list[Column] = [("NAME", "name", 24), ("EVERY", "every", 5), ("PAUSED", "paused", 6), ("LAST RUN", "last_run", 20),
@@ -64,7 +64,7 @@ def list_(app: AppContext, fmt: str) -> None:
 @click.command()
 @click.argument("name")
 @click.option("--runs", default=10, show_default=True, help="How many recent runs to show.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@record_format_option
 @pass_app
 def show(app: AppContext, name: str, runs: int, fmt: str) -> None:
     """Show a saved search with its recent runs."""

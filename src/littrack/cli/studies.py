@@ -6,7 +6,7 @@ import click
 
 from littrack.cli.context import AppContext, pass_app
 from littrack.cli.lazy import LazyGroup
-from littrack.cli.options import emit, output_option
+from littrack.cli.options import emit, output_option, record_format_option
 from littrack.formats import EFFECT_TABLE, json_text, table
 
 COLUMNS = [("KEY", "key", 24), ("YEAR", "year", 4), ("JOURNAL", "journal", 24), ("PMID", "pmid", 9),
@@ -34,7 +34,7 @@ def studies(ctx: click.Context, app: AppContext, fmt: str) -> None:
 
 @click.command()
 @click.argument("key")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@record_format_option
 @pass_app
 def show(app: AppContext, key: str, fmt: str) -> None:
     """Show a study: publications, sources, cohort, data sets and effect sizes."""

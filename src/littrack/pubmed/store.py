@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from itertools import chain
-from operator import itemgetter
-from typing import Any, NamedTuple, cast
+from typing import Any, cast
 
 from sqlalchemy import (
     CursorResult,
-    String,
     Table,
     Text,
     bindparam,
@@ -29,54 +26,26 @@ from sqlalchemy.orm.attributes import instance_dict
 from littrack.db import IN_CHUNK, SQLITE_MAX_PARAMETERS, fast_sqlite_binding, in_chunks
 from littrack.errors import NotFound
 from littrack.models import Author, MeshHeading, Publication
-from littrack.models.base import Base, utcnow
-from littrack.pubmed.records import DeletedCitation, MeshQualifier, PubmedRecord
+from littrack.models.base import utcnow
+from littrack.pubmed.records import DeletedCitation, PubmedRecord
+from littrack.pubmed.rows import (
+    AUTH,
+    AUTHOR_FIELDS,
+    INSERT_COLUMNS,
+    JSON_COLUMNS,
+    MESH,
+    MESH_FIELDS,
+    PUB,
+    PUB_FIELDS,
+    ROW_GETTER,
+    Prepared,
+    encode_json,
+    prepare,
+)
 
 logger = logging.getLogger("littrack.store")
 
-PUB = Base.metadata.tables[Publication.__tablename__]
-AUTH = Base.metadata.tables[Author.__tablename__]
-MESH = Base.metadata.tables[MeshHeading.__tablename__]
-
 CHUNK_SIZE = IN_CHUNK  # PMIDs stored together: their lookups are one IN list each
-# The JSON columns of authors and MeSH are written as text (what SQLAlchemy's JSON type writes: json.dumps)
-# and compared as text, which skips building and decoding a million small lists per baseline file.
-_encode = json.JSONEncoder().encode
-_quote = json.encoder.encode_basestring_ascii
-_QUALIFIER_JSON: dict[MeshQualifier, str] = {}  # frozen Structs hash by value
-# Varchar limits PostgreSQL enforces (SQLite does not): clip rather than lose the whole batch to one odd value.
-_LIMITS = {
-    table.name: {c.name: c.type.length for c in table.columns if isinstance(c.type, String) and c.type.length}
-    for table in (PUB, AUTH, MESH)
-}
-_NO_LIMIT = 1 << 30
-_INITIALS_MAX = _LIMITS["publication_authors"].get("initials", _NO_LIMIT)
-_SUFFIX_MAX = _LIMITS["publication_authors"].get("suffix", _NO_LIMIT)
-_ORCID_MAX = _LIMITS["publication_authors"].get("orcid", _NO_LIMIT)
-_UI_MAX = _LIMITS["publication_mesh"].get("descriptor_ui", _NO_LIMIT)
-_PUB_FIELDS = (
-    "pmid", "pmid_version", "doi", "pmcid", "title", "vernacular_title", "abstract", "abstract_sections", "journal",
-    "journal_iso", "issn", "volume", "issue", "pages", "language", "pub_date_text", "pub_year", "pub_month", "pub_day",
-    "sort_date", "epub_date", "entrez_date", "publication_types", "keywords", "is_preprint", "is_retracted",
-    "pubmed_deleted_at",
-)
-_INSERT_COLUMNS = (*_PUB_FIELDS, "origin", "created_at", "updated_at")
-_JSON_COLUMNS = frozenset({"abstract_sections", "publication_types", "keywords"})
-_ROW_GETTER = itemgetter(*_INSERT_COLUMNS)
-_AUTHOR_FIELDS = ("position", "last_name", "fore_name", "initials", "suffix", "collective_name", "orcid", "affiliations")
-_MESH_FIELDS = ("position", "descriptor", "descriptor_ui", "major", "qualifiers")
-
-
-class _Prepared(NamedTuple):
-    """What storing needs of a record: its publication values, author rows and MeSH rows, built once."""
-
-    pmid: int
-    version: int
-    is_preprint: bool
-    related: tuple[tuple[str, int], ...]
-    values: dict[str, Any]
-    authors: list[tuple[Any, ...]]
-    mesh: list[tuple[Any, ...]]
 
 
 @dataclass
@@ -109,94 +78,6 @@ def store_record(session: Session, record: PubmedRecord) -> tuple[Publication, b
     if pub is None:
         raise NotFound(f"PMID {record.pmid} was fetched but could not be stored")
     return pub, result.new > 0
-
-
-def _clip(table: str, column: str, value: str | None, pmid: int) -> str | None:
-    limit = _LIMITS[table].get(column)
-    if value is None or limit is None or len(value) <= limit:
-        return value
-    logger.warning("PMID %d: %s.%s longer than %d characters; stored cut short", pmid, table, column, limit)
-    return value[:limit]
-
-
-def _clip_values(values: dict[str, Any], p: int) -> dict[str, Any]:
-    for key in _LIMITS["publications"]:
-        if isinstance(values.get(key), str):
-            values[key] = _clip("publications", key, values[key], p)
-    return values
-
-
-def _prepare(r: PubmedRecord) -> _Prepared:
-    """What storing needs of a record: its publication values, author rows and MeSH rows."""
-    p = r.pmid
-    doi = r.doi
-    sections = [{"label": s.label, "category": s.category, "text": s.text} for s in r.abstract_sections]
-    values: dict[str, Any] = {
-        "pmid": p,
-        "pmid_version": r.version,
-        "doi": doi.strip().lower() if doi else None,
-        "pmcid": r.pmcid or None,
-        "title": r.title or "",
-        "vernacular_title": r.vernacular_title,
-        "abstract": r.abstract,
-        "abstract_sections": sections or None,
-        "journal": r.journal,
-        "journal_iso": r.journal_iso,
-        "issn": r.issn,
-        "volume": r.volume,
-        "issue": r.issue,
-        "pages": r.pages,
-        "language": "; ".join(r.languages) or None,
-        "pub_date_text": r.pub_date_text or None,
-        "pub_year": r.pub_year,
-        "pub_month": r.pub_month,
-        "pub_day": r.pub_day,
-        "sort_date": r.sort_date,
-        "epub_date": r.epub_date,
-        "entrez_date": r.entrez_date,
-        "publication_types": list(r.publication_types),
-        "keywords": list(r.keywords),
-        "is_preprint": bool(r.is_preprint),
-        "is_retracted": bool(r.is_retracted),
-        "pubmed_deleted_at": None,
-    }
-    _clip_values(values, p)
-    authors: list[tuple[Any, ...]] = []
-    for a in r.authors:
-        last_name, collective_name = a.last_name, a.collective_name
-        if not (last_name or collective_name):
-            continue
-        initials, suffix, orcid = a.initials, a.suffix, a.orcid
-        if ((initials is not None and len(initials) > _INITIALS_MAX) or (suffix is not None and len(suffix) > _SUFFIX_MAX)
-                or (orcid is not None and len(orcid) > _ORCID_MAX)):
-            initials = _clip("publication_authors", "initials", initials, p)
-            suffix = _clip("publication_authors", "suffix", suffix, p)
-            orcid = _clip("publication_authors", "orcid", orcid, p)
-        authors.append((len(authors), last_name, a.fore_name, initials, suffix, collective_name, orcid,
-                        _json_strings(a.affiliations)))
-    mesh: list[tuple[Any, ...]] = []
-    get = _QUALIFIER_JSON.get
-    for i, m in enumerate(r.mesh):
-        ui, qualifiers = m.ui, m.qualifiers
-        if ui is not None and len(ui) > _UI_MAX:
-            ui = _clip("publication_mesh", "descriptor_ui", ui, p)
-        qualifiers_json = ("[" + ", ".join([get(q) or _qualifier_json(q) for q in qualifiers]) + "]"
-                           if qualifiers else "[]")
-        mesh.append((i, m.descriptor, ui, m.major, qualifiers_json))
-    return _Prepared(p, r.version, r.is_preprint, r.related, values, authors, mesh)
-
-
-def _json_strings(values: tuple[str, ...] | list[str]) -> str:
-    """json.dumps of a list of strings, byte for byte, without its per-call overhead."""
-    return "[" + ", ".join(map(_quote, values)) + "]" if values else "[]"
-
-
-def _qualifier_json(key: MeshQualifier) -> str:
-    """The JSON of a qualifier; a small vocabulary (about 80 qualifiers): each encoded once."""
-    part: str = _encode({"name": key.name, "ui": key.ui, "major": bool(key.major)})
-    if len(_QUALIFIER_JSON) < 10_000:
-        _QUALIFIER_JSON[key] = part
-    return part
 
 
 def upsert_records(
@@ -245,10 +126,10 @@ def _final_states(
         yield events
 
 
-def _store_chunk(session: Session, events: Mapping[int, PubmedRecord | _Prepared | None], attempt: int = 0) -> StoreResult:
+def _store_chunk(session: Session, events: Mapping[int, PubmedRecord | Prepared | None], attempt: int = 0) -> StoreResult:
     result = StoreResult()
     now = utcnow()
-    live = {p: r if type(r) is _Prepared else _prepare(r) for p, r in events.items() if r is not None}  # type: ignore[arg-type]
+    live = {p: r if type(r) is Prepared else prepare(r) for p, r in events.items() if r is not None}  # type: ignore[arg-type]
     gone = [p for p, r in events.items() if r is None]
     values = {p: dict(r.values) for p, r in live.items()}  # changed below; a retry starts from the record's own
 
@@ -328,7 +209,7 @@ def _store_chunk(session: Session, events: Mapping[int, PubmedRecord | _Prepared
         v = values[p]
         v["is_retracted"] = v["is_retracted"] or bool(pub["is_retracted"])  # a retraction is never unflagged
         a_rows, m_rows = live[p].authors, live[p].mesh
-        changed = any(pub[k] != v[k] for k in _PUB_FIELDS)
+        changed = any(pub[k] != v[k] for k in PUB_FIELDS)
         if authors != a_rows:
             replace_authors[t] = a_rows
             changed = True
@@ -344,7 +225,7 @@ def _store_chunk(session: Session, events: Mapping[int, PubmedRecord | _Prepared
 
     if pub_updates:
         session.execute(update(PUB).where(PUB.c.id == bindparam("b_id")), pub_updates)
-    retry: dict[int, PubmedRecord | _Prepared | None] = {}
+    retry: dict[int, PubmedRecord | Prepared | None] = {}
     if new_pmids:
         rows = [{**values[p], "origin": "pubmed", "created_at": now, "updated_at": now} for p in new_pmids]
         inserted = _insert_publications(session, rows)
@@ -357,8 +238,8 @@ def _store_chunk(session: Session, events: Mapping[int, PubmedRecord | _Prepared
             else:  # another writer stored this PMID (or its DOI) since we looked: resolve it again
                 retry[p] = live[p]
     fresh = set(inserted.values()) if new_pmids else set()
-    _replace_children(session, AUTH, _AUTHOR_FIELDS, replace_authors, fresh)
-    _replace_children(session, MESH, _MESH_FIELDS, replace_mesh, fresh)
+    _replace_children(session, AUTH, AUTHOR_FIELDS, replace_authors, fresh)
+    _replace_children(session, MESH, MESH_FIELDS, replace_mesh, fresh)
     _link_related(session, live)
     _expire(session, {t for t in target.values() if t is not None and t > 0}, set(replace_authors) | set(replace_mesh))
 
@@ -380,9 +261,9 @@ def _current(session: Session, ids: list[int]) -> dict[int, tuple[dict[str, Any]
     if not ids:
         return {}
     pubs = {row.id: dict(row._mapping)
-            for row in session.execute(select(PUB.c.id, *(PUB.c[k] for k in _PUB_FIELDS)).where(PUB.c.id.in_(ids)))}
+            for row in session.execute(select(PUB.c.id, *(PUB.c[k] for k in PUB_FIELDS)).where(PUB.c.id.in_(ids)))}
     children: list[dict[int, Rows]] = []
-    for table, fields in ((AUTH, _AUTHOR_FIELDS), (MESH, _MESH_FIELDS)):
+    for table, fields in ((AUTH, AUTHOR_FIELDS), (MESH, MESH_FIELDS)):
         columns = [sql_cast(table.c[k], Text) if k in ("affiliations", "qualifiers") else table.c[k] for k in fields]
         stmt = (select(table.c.publication_id, *columns)
                 .where(table.c.publication_id.in_(ids)).order_by(table.c.publication_id, table.c.position))
@@ -402,17 +283,17 @@ def _insert_publications(session: Session, rows: list[dict[str, Any]]) -> dict[i
     column types' own bind processors.
     """
     connection = session.connection()
-    names = ", ".join(_INSERT_COLUMNS)
+    names = ", ".join(INSERT_COLUMNS)
     postgres = connection.dialect.name == "postgresql"
     # JSON columns as text; on SQLite also each column type's own bind processor (dates, datetimes, booleans).
     convert: list[tuple[int, Callable[[Any], Any]]] = []
-    for i, c in enumerate(_INSERT_COLUMNS):
+    for i, c in enumerate(INSERT_COLUMNS):
         f: Callable[[Any], Any] | None = (
-            _encode if c in _JSON_COLUMNS else None if postgres else PUB.c[c].type.bind_processor(connection.dialect))
+            encode_json if c in JSON_COLUMNS else None if postgres else PUB.c[c].type.bind_processor(connection.dialect))
         if f is not None:
             convert.append((i, f))
     data = []
-    for row in map(_ROW_GETTER, rows):
+    for row in map(ROW_GETTER, rows):
         values = list(row)
         for i, f in convert:
             if values[i] is not None:
@@ -431,9 +312,9 @@ def _insert_publications(session: Session, rows: list[dict[str, Any]]) -> dict[i
             inserted = dict(cursor.fetchall())
             cursor.execute("DROP TABLE littrack_stage")
         return inserted
-    one = "(" + ", ".join("?" * len(_INSERT_COLUMNS)) + ")"
+    one = "(" + ", ".join("?" * len(INSERT_COLUMNS)) + ")"
     inserted = {}
-    for part in in_chunks(data, SQLITE_MAX_PARAMETERS // len(_INSERT_COLUMNS)):
+    for part in in_chunks(data, SQLITE_MAX_PARAMETERS // len(INSERT_COLUMNS)):
         sql = (f"INSERT INTO publications ({names}) VALUES {', '.join([one] * len(part))} "
                "ON CONFLICT DO NOTHING RETURNING pmid, id")
         inserted.update(connection.exec_driver_sql(sql, tuple(chain.from_iterable(part))).all())
@@ -467,7 +348,7 @@ def _replace_children(session: Session, table: Table, fields: tuple[str, ...],
         connection.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
-def _link_related(session: Session, live: dict[int, _Prepared]) -> None:
+def _link_related(session: Session, live: dict[int, Prepared]) -> None:
     """preprint_of from UpdateIn/UpdateOf when both are stored; is_retracted from a retraction notice."""
     pairs: list[tuple[int, int]] = []  # (preprint PMID, published PMID)
     retracted: set[int] = set()
