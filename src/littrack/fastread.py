@@ -12,7 +12,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Union, cast
 
 from littrack.errors import NotFound
 from littrack.values import iso, probability_from_columns
@@ -48,7 +48,8 @@ def fetch_all(db: Reader, sql: str, params: dict[str, Any] | None = None) -> lis
         return db.execute(sql, params or {}).fetchall()
     from sqlalchemy import text
 
-    return db.execute(text(sql), params or {}).all()  # type: ignore[return-value]
+    # Rows behave as tuples (SQLAlchemy 2.1); the stubs do not say a Row is a Sequence.
+    return cast("list[Sequence[Any]]", db.execute(text(sql), params or {}).all())
 
 
 _MAX_BOUND = 1000

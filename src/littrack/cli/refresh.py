@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 import click
 
@@ -23,7 +24,7 @@ EX_TEMPFAIL = 75  # sysexits.h: another refresh holds the lock; try again later
               help="When another refresh is running, wait up to this long for it instead of skipping at once.")
 @pass_app
 @click.pass_context
-def refresh(ctx: click.Context, app: AppContext, names: tuple[str, ...], due: bool, since: object,
+def refresh(ctx: click.Context, app: AppContext, names: tuple[str, ...], due: bool, since: datetime | None,
             dry_run: bool, email: str | None, wait: float) -> None:
     """Refresh saved searches: all unpaused ones, or each NAME given (paused or not).
 
@@ -54,7 +55,7 @@ def refresh(ctx: click.Context, app: AppContext, names: tuple[str, ...], due: bo
     try:
         with client:
             summaries = run_refresh(app.engine, client, names=names, due=due,
-                                    since=since.date() if since else None,  # type: ignore[attr-defined]
+                                    since=since.date() if since else None,
                                     dry_run=dry_run, wait=wait, notify=notify)
     except ConcurrencyError as exc:
         click.echo(f"refresh skipped: {exc}; try again later or pass --wait SECONDS", err=True)

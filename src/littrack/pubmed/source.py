@@ -136,7 +136,8 @@ def _in_thread(pieces: Iterator[bytes]) -> Iterator[bytes]:
         while (item := queue.get()) is not _DONE:
             if isinstance(item, BaseException):
                 raise item
-            yield item  # type: ignore[misc]
+            assert isinstance(item, bytes)
+            yield item
     finally:
         stop.set()
         while worker.is_alive():  # drain so that a put() blocked on a full queue returns

@@ -129,7 +129,7 @@ def _final_states(
 def _store_chunk(session: Session, events: Mapping[int, PubmedRecord | Prepared | None], attempt: int = 0) -> StoreResult:
     result = StoreResult()
     now = utcnow()
-    live = {p: r if type(r) is Prepared else prepare(r) for p, r in events.items() if r is not None}  # type: ignore[arg-type]
+    live = {p: r if isinstance(r, Prepared) else prepare(r) for p, r in events.items() if r is not None}
     gone = [p for p, r in events.items() if r is None]
     values = {p: dict(r.values) for p, r in live.items()}  # changed below; a retry starts from the record's own
 
@@ -177,7 +177,7 @@ def _store_chunk(session: Session, events: Mapping[int, PubmedRecord | Prepared 
     owners.update({("pmcid", r.pmcid): r.id for r in found if r.pmcid})
     dropped: list[str] = []
     for p, v in values.items():
-        if target[p] is not None and target[p] < 0:  # type: ignore[operator]
+        if (stored := target[p]) is not None and stored < 0:
             continue
         me = target[p] if target[p] is not None else ("new", p)
         for key in ("doi", "pmcid"):

@@ -180,5 +180,5 @@ def link_paper(session: Session, pmid: int, study_key: str, role: str, curator: 
         session.add(Change(entity="publication", entity_id=pub.id, study_key=study.key, action="update",
                            curator=curator, before=None, after={"study": study.key, "role": role}))
     before = _set_status(session, pub, "included", None, curator)
-    return {"pmid": pmid, "study": study.key, "role": role if created else link.role,  # type: ignore[union-attr]
+    return {"pmid": pmid, "study": study.key, "role": link.role if link is not None else role,
             "linked": created, "status_before": before}
