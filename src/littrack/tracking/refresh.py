@@ -20,7 +20,7 @@ from sqlalchemy import CursorResult, Engine, Table, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from littrack.db import dialect_insert, make_sessionmaker
+from littrack.db import dialect_insert, in_chunks, make_sessionmaker
 from littrack.errors import ConfigError, EutilsError, LittrackError
 from littrack.http import Retryable
 from littrack.models import Publication, SavedSearch, SearchHit, SearchRun
@@ -221,8 +221,7 @@ def _dry_run(factory: sessionmaker[Session], client: EutilsClient, search_id: in
     stored: set[int] = set()
     hit: set[int] = set()
     with factory() as session:
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+        for part in in_chunks(ids):
             stored.update(session.scalars(select(Publication.pmid).where(Publication.pmid.in_(part))))
             hit.update(session.scalars(select(Publication.pmid).join(SearchHit, SearchHit.publication_id == Publication.id)
                                        .where(SearchHit.search_id == search_id, Publication.pmid.in_(part))))
