@@ -149,3 +149,23 @@ def test_database_enforces_constraints(seeded_engine, change: dict) -> None:
             e = s.scalar(select(EffectSize).where(EffectSize.finding_key == "F01"))
             for k, v in change.items():
                 setattr(e, k, v)
+
+
+def test_machine_formats_keep_every_digit(invoke, seeded_db_url: str) -> None:
+    """csv and tsv carry the stored numbers exactly, as json does; only the table rounds (issue 11, point 3)."""
+    added = invoke(seeded_db_url, "effects", "add", "--study", "xu2025_trd", "--trait", "insomnia",
+                   "--comparison", "TRD vs trMDD", "--measure", "OR", "--estimate", "1.234567",
+                   "--ci", "1.0987654", "1.3876543", "--p-value", "3.14159e-12", "--source", "XU2025",
+                   "--location", "Table 2", "--direction", "increased")
+    assert added.exit_code == 0, added.stderr
+    key = added.stdout.strip()
+    exact = {"estimate": "1.234567", "ci_lower": "1.0987654", "ci_upper": "1.3876543", "p_value": "3.14159e-12"}
+    for fmt, delimiter in (("csv", ","), ("tsv", "\t")):
+        out = invoke(seeded_db_url, "effects", "--trait", "insomnia", "--format", fmt).stdout
+        row = next(r for r in csv.DictReader(io.StringIO(out), delimiter=delimiter) if r["id"] == key)
+        assert {k: row[k] for k in exact} == exact, fmt
+    as_json = json.loads(invoke(seeded_db_url, "effects", "--trait", "insomnia", "--format", "json").stdout)
+    mine = next(r for r in as_json if str(r["id"]) == key)
+    assert [mine[k] for k in exact] == [float(v) for v in exact.values()]
+    shown = invoke(seeded_db_url, "effects", "--trait", "insomnia").stdout
+    assert "1.235" in shown and "1.234567" not in shown  # the table is for people: 4 significant digits

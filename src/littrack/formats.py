@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from littrack.values import iso
+from littrack.values import iso, number_text
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 
@@ -17,6 +17,7 @@ Column = tuple[str, str | Callable[[dict[str, Any]], str], int]  # header, key o
 
 
 def _cell(value: Any) -> str:
+    """A table cell: for people, so floats are rounded to 4 significant digits. Machine formats use machine_cell."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -25,6 +26,20 @@ def _cell(value: Any) -> str:
         return f"{value:.4g}"
     if isinstance(value, (list, tuple)):
         return "; ".join(_cell(v) for v in value)
+    return str(value)
+
+
+def machine_cell(value: Any, true: str = "yes", false: str = "no") -> str:
+    """A CSV/TSV cell for programs: every digit of a number (the shortest text that reads back to the same
+    value), lists joined with '; ', booleans as `true`/`false`."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return true if value else false
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(machine_cell(v, true, false) for v in value)
     return str(value)
 
 
@@ -79,7 +94,7 @@ def render(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[Column], 
         writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
         writer.writerow(keys)
         for r in rows:
-            writer.writerow([_cell(r.get(k)) for k in keys])
+            writer.writerow([machine_cell(r.get(k)) for k in keys])
         return buf.getvalue()
     return table(rows, columns)
 

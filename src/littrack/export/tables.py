@@ -7,20 +7,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from littrack.formats import json_text
-from littrack.values import number_text
-
-
-def cell(value: Any, true: str = "yes", false: str = "no") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return true if value else false
-    if isinstance(value, (int, float)):
-        return number_text(value)
-    if isinstance(value, (list, tuple)):
-        return "; ".join(cell(v) for v in value)
-    return str(value)
+from littrack.formats import json_text, machine_cell
 
 
 def to_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str], true: str = "yes", false: str = "no") -> str:
@@ -28,7 +15,7 @@ def to_csv(rows: Sequence[dict[str, Any]], fields: Sequence[str], true: str = "y
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(fields)
     for r in rows:
-        writer.writerow([cell(r.get(k), true, false) for k in fields])
+        writer.writerow([machine_cell(r.get(k), true, false) for k in fields])
     return buf.getvalue()
 
 
