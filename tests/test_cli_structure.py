@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
 from click.testing import CliRunner
+from fresh_process import run_cli
 
 import littrack
 from littrack.cli import cli
@@ -111,10 +110,6 @@ def test_no_import_cycles() -> None:
 
 def test_group_help_loads_no_database_code() -> None:
     """`littrack --help` and the query group's help stay light (tests/test_packaging.py checks the root alone)."""
-    code = (
-        "import sys; from click.testing import CliRunner; from littrack.cli import cli;"
-        "r = CliRunner().invoke(cli, ['effects', '--help']); assert r.exit_code == 0, r.output;"
-        "print([m for m in ('sqlalchemy', 'alembic', 'requests', 'littrack.cli.effects_curate') if m in sys.modules])"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    _, loaded = run_cli(["effects", "--help"],
+                        watch=("sqlalchemy", "alembic", "requests", "littrack.cli.effects_curate"))
+    assert loaded == []

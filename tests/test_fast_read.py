@@ -6,12 +6,11 @@ import datetime as dt
 import json
 import math
 import random
-import subprocess
-import sys
 from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from fresh_process import run_cli
 from sqlalchemy import Select, func, not_, or_, select, text, union
 from sqlalchemy.orm import Session, aliased
 
@@ -75,16 +74,12 @@ def test_effects_on_a_sqlite_file_imports_no_sqlalchemy(seeded_db_url: str) -> N
     if sqlite_file(seeded_db_url) is None:
         pytest.skip("SQLite files only")
     every_filter = ["--domain", "sleep", "--comparison", "vs", "--measure", "or", "--study", "xu2025_trd"]
-    code = (
-        "import sys; from click.testing import CliRunner; from littrack.cli import cli;"
-        f"r = CliRunner().invoke(cli, ['--db', {seeded_db_url!r}, 'effects', '--trait', 'insomnia', '--format', 'json']);"
-        "assert r.exit_code == 0, r.output; assert len(__import__('json').loads(r.stdout)) == 3;"
-        f"r = CliRunner().invoke(cli, ['--db', {seeded_db_url!r}, 'effects', *{every_filter!r}]);"
-        "assert r.exit_code == 0 and 'PN2025' in r.stdout, r.output;"
-        "print([m for m in ('sqlalchemy', 'alembic') if m in sys.modules])"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    (as_json, table), loaded = run_cli(["--db", seeded_db_url, "effects", "--trait", "insomnia", "--format", "json"],
+                                      ["--db", seeded_db_url, "effects", *every_filter],
+                                      watch=("sqlalchemy", "alembic"))
+    assert len(json.loads(as_json)) == 3
+    assert "PN2025" in table
+    assert loaded == []
 
 
 def test_effects_on_an_old_schema_says_upgrade(invoke, db_url: str) -> None:

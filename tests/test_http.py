@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
+from fresh_process import run_cli
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -234,12 +233,6 @@ def test_parse_retry_after() -> None:
 
 def test_help_and_effects_do_not_import_tenacity(seeded_db_url: str) -> None:
     # The retry library is for network commands; the fast commands stay fast.
-    code = (
-        "import sys; from click.testing import CliRunner; from littrack.cli import cli;"
-        "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0, r.output;"
-        f"r = CliRunner().invoke(cli, ['--db', {seeded_db_url!r}, 'effects', '--trait', 'insomnia']);"
-        "assert r.exit_code == 0, r.output;"
-        "print([m for m in ('tenacity', 'littrack.http') if m in sys.modules])"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    _, loaded = run_cli(["--help"], ["--db", seeded_db_url, "effects", "--trait", "insomnia"],
+                        watch=("tenacity", "littrack.http"))
+    assert loaded == []

@@ -7,6 +7,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from fresh_process import run_cli
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -20,13 +22,8 @@ def test_every_subpackage_is_listed_in_pyproject() -> None:
 
 
 def test_help_does_not_import_the_database_stack() -> None:
-    code = (
-        "import sys; from click.testing import CliRunner; from littrack.cli import cli;"
-        "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0, r.output;"
-        "bad = [m for m in ('sqlalchemy', 'alembic', 'requests') if m in sys.modules]; print(bad)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    _, loaded = run_cli(["--help"], watch=("sqlalchemy", "alembic", "requests"))
+    assert loaded == []
 
 
 def test_python_dash_m() -> None:
